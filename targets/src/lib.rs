@@ -1,0 +1,17 @@
+//! The sample parsers and validators that gauntlet attacks.
+//!
+//! Each family lives in its own module with a `vulnerable` twin (the classic
+//! mistake, written the way real code gets it wrong) and a `hardened` twin
+//! (the fix, with explicit limits) exposing the same function shape. Both
+//! count their work on a [`meter::Meter`]; they know nothing of the harnesses
+//! that read it.
+//!
+//! | family | vulnerable | hardened |
+//! |---|---|---|
+//! | [`regex`] | recursive backtracking, exponential on `(a+)+$` | memoised backtracking, O(m·n) |
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod meter;
+pub mod regex;
