@@ -45,6 +45,45 @@ fn install_hook() {
     });
 }
 
+/// The stack size of [`on_big_stack`]: 64 MiB of address space, touched
+/// only as deep as a run goes. Depth fuses stay far below it (a recursive
+/// twin's frame is under 1 KiB even in a debug build), so a deep input trips
+/// the fuse, deterministically, instead of overflowing the real stack.
+pub const BIG_STACK: usize = 64 << 20;
+
+/// Runs `f` on a scoped thread with a [`BIG_STACK`] stack, for recursive
+/// twins: the caller's own stack may be as small as a test thread's 2 MiB.
+/// A panic in `f` propagates to the caller, and [`check`] still records
+/// where it happened.
+pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let catching = CATCHING.with(Cell::get);
+    let mut slot = Some(f);
+    let result = std::thread::scope(|scope| {
+        let task = &mut slot;
+        let spawned = std::thread::Builder::new().stack_size(BIG_STACK).spawn_scoped(scope, move || {
+            CATCHING.with(|c| c.set(catching));
+            let f = task.take()?;
+            Some(
+                panic::catch_unwind(AssertUnwindSafe(f))
+                    .map_err(|payload| (payload, LAST.with(|l| l.borrow_mut().take()))),
+            )
+        });
+        spawned.ok().map(|h| h.join().unwrap_or_else(|payload| Some(Err((payload, None)))))
+    });
+    match result.flatten() {
+        Some(Ok(value)) => value,
+        Some(Err((payload, last))) => {
+            LAST.with(|l| *l.borrow_mut() = last);
+            panic::resume_unwind(payload)
+        }
+        // No thread could be had: run on the caller's stack instead.
+        None => match slot.take() {
+            Some(f) => f(),
+            None => unreachable!("the task ran, so it returned or panicked"),
+        },
+    }
+}
+
 /// Runs `target` on `input`; a panic becomes a [`Kind::Panic`] finding.
 pub fn check(target: &Target, input: &[u8]) -> Verdict {
     install_hook();

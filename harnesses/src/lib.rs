@@ -10,6 +10,7 @@
 
 pub mod adapters;
 pub mod guard;
+pub mod manifest;
 pub mod registry;
 pub mod regex;
 pub mod verdict;

@@ -1,0 +1,166 @@
+//! The regex twins against the shared table in `testdata/regex.toml` and
+//! against regex-automata, plus the cost oracle's verdicts on known attacks.
+
+use gauntlet_harnesses::regex::{attacks, reference, split, DIFFERENTIAL, HARDENED, VULNERABLE};
+use gauntlet_harnesses::{Kind, Verdict};
+use gauntlet_targets::meter::{Fuse, Meter};
+use gauntlet_targets::regex::{hardened, linear_bound, vulnerable, ErrorKind, Match};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Table {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    pattern: String,
+    haystack: Option<String>,
+    haystack_hex: Option<String>,
+    span: Option<[usize; 2]>,
+}
+
+impl Case {
+    fn haystack(&self) -> Vec<u8> {
+        match (&self.haystack, &self.haystack_hex) {
+            (Some(s), None) => s.as_bytes().to_vec(),
+            (None, Some(hex)) => (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect(),
+            _ => panic!("{}: exactly one of haystack, haystack_hex", self.name),
+        }
+    }
+}
+
+fn table() -> Vec<Case> {
+    let text = include_str!("../testdata/regex.toml");
+    toml::from_str::<Table>(text).expect("testdata/regex.toml parses").case
+}
+
+#[test]
+fn every_engine_agrees_with_the_table() {
+    for case in table() {
+        let hay = case.haystack();
+        let want = case.span.map(|[start, end]| Match { start, end });
+        let meta = reference(&case.pattern, &hay).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        assert_eq!(meta, want, "{}: the table disagrees with regex-automata", case.name);
+
+        let h = hardened::Regex::new(&case.pattern).expect(&case.name);
+        let mut meter = Meter::default();
+        assert_eq!(h.find(&hay, &mut meter).expect(&case.name), want, "{}: hardened", case.name);
+        assert!(meter.cost().steps <= h.step_bound(hay.len()), "{}: bound", case.name);
+
+        let v = vulnerable::Regex::new(&case.pattern).expect(&case.name);
+        let mut meter = Meter::default();
+        assert_eq!(v.find(&hay, &mut meter).expect(&case.name), want, "{}: vulnerable", case.name);
+    }
+}
+
+#[test]
+fn vulnerable_is_exponential_and_hardened_linear_on_nested_plus() {
+    let mut previous = 0;
+    for n in [8, 10, 12, 14, 16] {
+        let input = attacks::nested_plus(n);
+        let (pattern, hay) = split(&input);
+        let pattern = std::str::from_utf8(pattern).unwrap();
+        let v = vulnerable::Regex::new(pattern).unwrap();
+        let mut meter = Meter::new(Fuse::unlimited());
+        assert_eq!(v.find(hay, &mut meter).unwrap(), None);
+        let steps = meter.cost().steps;
+        // Each extra `a` at least doubles the work: two more `a`s, 4x.
+        if previous > 0 {
+            assert!(steps >= 4 * previous, "n={n}: {steps} after {previous}");
+        }
+        previous = steps;
+
+        let h = hardened::Regex::new(pattern).unwrap();
+        let mut meter = Meter::new(Fuse::unlimited());
+        assert_eq!(h.find(hay, &mut meter).unwrap(), None);
+        assert!(meter.cost().steps <= linear_bound(h.state_count(), hay.len()));
+    }
+}
+
+#[test]
+fn hardened_stays_within_its_bound_on_a_million_bytes() {
+    let input = attacks::nested_plus(1_000_000);
+    let (_, hay) = split(&input);
+    let h = hardened::Regex::new("(a+)+$").unwrap();
+    let mut meter = Meter::new(Fuse::unlimited());
+    assert_eq!(h.find(hay, &mut meter).unwrap(), None);
+    let bound = h.step_bound(hay.len());
+    assert!(meter.cost().steps <= bound, "{} > {bound}", meter.cost().steps);
+    assert_eq!(meter.cost().depth, 0, "the hardened twin never recurses");
+}
+
+#[test]
+fn the_cost_oracle_reports_superlinear_time_for_the_vulnerable_twin_only() {
+    for input in [attacks::nested_plus(24), attacks::fibonacci_alternation(30)] {
+        let Verdict::Finding(f) = VULNERABLE.check(&input) else {
+            panic!("no finding for {:?}", String::from_utf8_lossy(&input));
+        };
+        assert_eq!((f.kind, f.cwe), (Kind::SuperlinearTime, 1333));
+        assert!(f.cost.steps > 1_000_000, "stopped by the fuse: {}", f.summary);
+        assert_eq!(HARDENED.check(&input).status(), "clean");
+        assert_eq!(DIFFERENTIAL.check(&input).status(), "clean");
+    }
+    // Quadratic, not exponential: still over the linear bound.
+    let f = VULNERABLE.check(&attacks::trailing_whitespace(400));
+    assert_eq!(f.finding().map(|f| f.kind), Some(Kind::SuperlinearTime));
+}
+
+#[test]
+fn findings_of_one_bug_share_a_signature() {
+    let a = VULNERABLE.check(&attacks::nested_plus(20));
+    let b = VULNERABLE.check(&attacks::trailing_whitespace(300));
+    assert_eq!(a.finding().unwrap().signature, b.finding().unwrap().signature);
+}
+
+#[test]
+fn deep_haystacks_are_unbounded_recursion_not_a_stack_overflow() {
+    let mut input = b"(?s).*!\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 100_000));
+    let f = VULNERABLE.check(&input);
+    let f = f.finding().expect("a finding");
+    assert_eq!((f.kind, f.cwe), (Kind::UnboundedRecursion, 674));
+    assert_eq!(f.cost.depth, Fuse::DEPTH);
+    assert_eq!(HARDENED.check(&input).status(), "clean");
+}
+
+#[test]
+fn hardened_limits_are_settings_with_their_own_errors() {
+    let small = hardened::Config { nest_limit: 3, ..hardened::Config::default() };
+    let e = hardened::Regex::with_config("((((a))))", small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NestLimit { limit: 3 });
+
+    let short = hardened::Config { pattern_len_limit: 4, ..hardened::Config::default() };
+    let e = hardened::Regex::with_config("abcde", short).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PatternTooLong { len: 5, limit: 4 });
+
+    let tiny = hardened::Config { size_limit: 1000, ..hardened::Config::default() };
+    let e = hardened::Regex::with_config(r"\w{50}", tiny).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::SizeLimit { limit: 1000 });
+
+    let memo = hardened::Config { memo_limit: 16, ..hardened::Config::default() };
+    let re = hardened::Regex::with_config("a+b", memo).unwrap();
+    let e = re.find(&[b'a'; 1000], &mut Meter::default()).unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::MemoLimit { haystack: 1000, limit: 16, .. }), "{e}");
+
+    let e = hardened::Regex::new("(").unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::Syntax { .. }));
+    assert_eq!(e.span, Some(0..1));
+}
+
+#[test]
+fn bad_inputs_are_rejected_not_panics() {
+    // Not UTF-8; unclosed group; too large; inverted range; a byte-mode dot
+    // that could match invalid UTF-8 (refused in UTF-8 mode).
+    let inputs = [&b"\xff\nabc"[..], b"(\nabc", b"a{1000}{1000}{1000}\n", b"[z-a]\n", b"(?s-u).\n"];
+    for input in inputs {
+        for t in [&VULNERABLE, &HARDENED, &DIFFERENTIAL] {
+            let v = t.check(input);
+            assert_eq!(v.status(), "rejected", "{}: {v:?}", t.name);
+        }
+    }
+}

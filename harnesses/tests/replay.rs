@@ -1,0 +1,56 @@
+//! Every committed seed, reproducer and regression against its expectation.
+
+use std::path::Path;
+
+use gauntlet_harnesses::manifest::{self, Source};
+use gauntlet_harnesses::registry::{Variant, TARGETS};
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+#[test]
+fn every_committed_file_does_what_its_manifest_says() {
+    let results = manifest::replay(root(), &[]).expect("corpora are well-formed");
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|r| !r.pass())
+        .map(|r| {
+            format!("{} {}: expected {}, got {:?}", r.target.name, r.file.display(), r.expect, r.verdict)
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+
+    // Every reproducer was replayed through every target of its family.
+    for family in ["regex"] {
+        let manifest = manifest::load(root(), family).unwrap().expect("a manifest");
+        for t in TARGETS.iter().filter(|t| t.family == family) {
+            let n = results
+                .iter()
+                .filter(|r| r.source == Source::Reproducer && r.target.name == t.name)
+                .count();
+            assert_eq!(n, manifest.cases.len(), "{}", t.name);
+        }
+    }
+    // Each vulnerable twin's declared kinds are all demonstrated.
+    for t in TARGETS.iter().filter(|t| t.variant == Variant::Vulnerable) {
+        for kind in t.expected {
+            let shown = results.iter().any(|r| {
+                r.target.name == t.name && r.verdict.finding().is_some_and(|f| f.kind == *kind)
+            });
+            assert!(shown, "{}: no reproducer shows {kind}", t.name);
+        }
+    }
+}
+
+#[test]
+fn a_reproducer_missing_from_the_manifest_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("gauntlet-manifest-{}", std::process::id()));
+    let family = dir.join("corpora/reproducers/regex");
+    std::fs::create_dir_all(&family).unwrap();
+    std::fs::write(family.join("manifest.toml"), "").unwrap();
+    std::fs::write(family.join("stray.txt"), "a\nb").unwrap();
+    let err = manifest::load(&dir, "regex").unwrap_err();
+    assert!(err.message.contains("no case"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
