@@ -3,4 +3,6 @@
 
 use libfuzzer_sys::{fuzz_target, Corpus};
 
-fuzz_target!(|data: &[u8]| -> Corpus { gauntlet_harnesses::adapters::libfuzzer("regex-differential", data) });
+fuzz_target!(|data: &[u8]| -> Corpus {
+    gauntlet_harnesses::adapters::libfuzzer("regex-differential", data)
+});

@@ -60,14 +60,15 @@ pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     let mut slot = Some(f);
     let result = std::thread::scope(|scope| {
         let task = &mut slot;
-        let spawned = std::thread::Builder::new().stack_size(BIG_STACK).spawn_scoped(scope, move || {
-            CATCHING.with(|c| c.set(catching));
-            let f = task.take()?;
-            Some(
-                panic::catch_unwind(AssertUnwindSafe(f))
-                    .map_err(|payload| (payload, LAST.with(|l| l.borrow_mut().take()))),
-            )
-        });
+        let spawned =
+            std::thread::Builder::new().stack_size(BIG_STACK).spawn_scoped(scope, move || {
+                CATCHING.with(|c| c.set(catching));
+                let f = task.take()?;
+                Some(
+                    panic::catch_unwind(AssertUnwindSafe(f))
+                        .map_err(|payload| (payload, LAST.with(|l| l.borrow_mut().take()))),
+                )
+            });
         spawned.ok().map(|h| h.join().unwrap_or_else(|payload| Some(Err((payload, None)))))
     });
     match result.flatten() {

@@ -11,8 +11,8 @@
 pub mod adapters;
 pub mod guard;
 pub mod manifest;
-pub mod registry;
 pub mod regex;
+pub mod registry;
 pub mod verdict;
 
 pub use gauntlet_targets::meter::Cost;

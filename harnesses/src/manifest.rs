@@ -92,7 +92,9 @@ impl Expect {
             }
             (Expect::Finding(kind), Verdict::Finding(f)) => f.kind == *kind,
             (Expect::NoFinding, v) => v.finding().is_none(),
-            (Expect::NoUnexpectedFinding, v) => v.finding().is_none_or(|f| target.is_expected(f.kind)),
+            (Expect::NoUnexpectedFinding, v) => {
+                v.finding().is_none_or(|f| target.is_expected(f.kind))
+            }
             _ => false,
         }
     }
@@ -234,7 +236,8 @@ pub fn load(root: &Path, family: &str) -> Result<Option<Manifest>, CorpusError> 
                 let msg = format!("case {:?} gives no expectation for {}", case.file, t.name);
                 return Err(corpus_error(&path, msg));
             };
-            Expect::parse(expect).map_err(|e| corpus_error(&path, format!("{}: {e}", case.file)))?;
+            Expect::parse(expect)
+                .map_err(|e| corpus_error(&path, format!("{}: {e}", case.file)))?;
         }
     }
     Ok(Some(manifest))

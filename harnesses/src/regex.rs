@@ -208,8 +208,14 @@ fn run_differential(input: &[u8]) -> Verdict {
             // size limit, so the reference refusing what they accept is a
             // disagreement in itself.
             let summary = format!("hardened accepts {pattern:?} but regex-automata refuses: {e}");
-            let finding = Finding::new(DIFFERENTIAL.name, Kind::DifferentialMismatch, 436,
-                "accept-reject", summary, meter.cost());
+            let finding = Finding::new(
+                DIFFERENTIAL.name,
+                Kind::DifferentialMismatch,
+                436,
+                "accept-reject",
+                summary,
+                meter.cost(),
+            );
             return Verdict::Finding(finding);
         }
     };
@@ -247,7 +253,11 @@ fn run_differential(input: &[u8]) -> Verdict {
 
 /// The vulnerable twin's answer against the reference, when it finishes
 /// inside its fuse.
-fn vulnerable_disagrees(pattern: &str, haystack: &[u8], expected: Option<Match>) -> Option<Verdict> {
+fn vulnerable_disagrees(
+    pattern: &str,
+    haystack: &[u8],
+    expected: Option<Match>,
+) -> Option<Verdict> {
     let re = vulnerable::Regex::new(pattern).ok()?;
     let mut meter = Meter::new(fuse_for(linear_bound(re.state_count(), haystack.len())));
     let got = on_big_stack(|| re.find(haystack, &mut meter)).ok()?;

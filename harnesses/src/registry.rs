@@ -108,11 +108,8 @@ impl Target {
 }
 
 /// Every target, grouped by family.
-pub static TARGETS: &[Target] = &[
-    crate::regex::VULNERABLE,
-    crate::regex::HARDENED,
-    crate::regex::DIFFERENTIAL,
-];
+pub static TARGETS: &[Target] =
+    &[crate::regex::VULNERABLE, crate::regex::HARDENED, crate::regex::DIFFERENTIAL];
 
 /// The target with this name, if any.
 pub fn find(name: &str) -> Option<&'static Target> {

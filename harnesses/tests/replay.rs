@@ -16,7 +16,13 @@ fn every_committed_file_does_what_its_manifest_says() {
         .iter()
         .filter(|r| !r.pass())
         .map(|r| {
-            format!("{} {}: expected {}, got {:?}", r.target.name, r.file.display(), r.expect, r.verdict)
+            format!(
+                "{} {}: expected {}, got {:?}",
+                r.target.name,
+                r.file.display(),
+                r.expect,
+                r.verdict
+            )
         })
         .collect();
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));

@@ -1,0 +1,132 @@
+//! `gauntlet replay`: every committed seed, reproducer and regression
+//! through its targets, against what its manifest expects.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use clap::Args;
+use gauntlet_harnesses::manifest::{self, Replayed};
+use gauntlet_harnesses::registry::{self, Target};
+use gauntlet_harnesses::Verdict;
+use serde::Serialize;
+
+use super::{Exec, Outcome};
+
+/// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
+///
+/// Seeds (corpora/<target>/) must give no finding; reproducers
+/// (corpora/reproducers/<family>/) must give what their manifest.toml says
+/// for each target; regressions (corpora/regressions/<target>/) must give no
+/// unexpected finding. Exit 1 if any file fails.
+#[derive(Args)]
+pub struct Replay {
+    /// Only these targets (default: every target)
+    targets: Vec<String>,
+
+    /// Print JSON Lines: one object per file and target
+    #[arg(long)]
+    json: bool,
+
+    /// The repository root holding corpora/ (default: the nearest ancestor
+    /// of the current directory that has one)
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+/// The repository root: `given`, or the nearest ancestor of the current
+/// directory with a `corpora/` directory.
+pub fn repo_root(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(root) = given {
+        if !root.join("corpora").is_dir() {
+            return Err(anyhow!("{} has no corpora/ directory", root.display()));
+        }
+        return Ok(root.to_path_buf());
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    cwd.ancestors()
+        .find(|dir| dir.join("corpora").is_dir())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| anyhow!("no corpora/ directory in {} or above; pass --root", cwd.display()))
+}
+
+/// Parses target names, naming the valid ones on a mistake.
+pub fn parse_targets(names: &[String]) -> anyhow::Result<Vec<&'static Target>> {
+    names
+        .iter()
+        .map(|name| {
+            registry::find(name).ok_or_else(|| {
+                anyhow!("unknown target {name:?}; valid targets: {}", registry::names().join(", "))
+            })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    target: &'static str,
+    file: String,
+    source: &'static str,
+    expected: String,
+    verdict: &'static str,
+    kind: Option<&'static str>,
+    summary: Option<&'a str>,
+    pass: bool,
+}
+
+fn got(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Clean { .. } => "clean".to_owned(),
+        Verdict::Rejected { reason, .. } => format!("rejected: {reason}"),
+        Verdict::Finding(f) => format!("{} ({})", f.kind, f.summary),
+    }
+}
+
+impl Exec for Replay {
+    fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+        let targets = parse_targets(&self.targets)?;
+        let root = repo_root(self.root.as_deref())?;
+        let results = manifest::replay(&root, &targets).context("cannot replay the corpora")?;
+        let failed = results.iter().filter(|r| !r.pass()).count();
+        for r in &results {
+            write_one(out, r, self.json)?;
+        }
+        if !self.json {
+            writeln!(out, "{} passed, {failed} failed", results.len() - failed)?;
+        }
+        Ok(if failed == 0 { Outcome::Passed } else { Outcome::Failed })
+    }
+}
+
+fn write_one(out: &mut dyn Write, r: &Replayed, json: bool) -> anyhow::Result<()> {
+    let pass = r.pass();
+    if json {
+        let finding = r.verdict.finding();
+        let summary = match &r.verdict {
+            Verdict::Clean { .. } => None,
+            Verdict::Rejected { reason, .. } => Some(reason.as_str()),
+            Verdict::Finding(f) => Some(f.summary.as_str()),
+        };
+        let record = Record {
+            target: r.target.name,
+            file: r.file.display().to_string(),
+            source: r.source.name(),
+            expected: r.expect.to_string(),
+            verdict: r.verdict.status(),
+            kind: finding.map(|f| f.kind.name()),
+            summary,
+            pass,
+        };
+        serde_json::to_writer(&mut *out, &record)?;
+        writeln!(out)?;
+    } else {
+        let mark = if pass { "PASS" } else { "FAIL" };
+        write!(out, "{mark} {:<18} {:<10} {}", r.target.name, r.source.name(), r.file.display())?;
+        if pass {
+            writeln!(out, " ({})", r.expect)?;
+        } else {
+            writeln!(out, " (expected {}, got {})", r.expect, got(&r.verdict))?;
+        }
+    }
+    Ok(())
+}
