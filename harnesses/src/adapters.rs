@@ -45,7 +45,7 @@ pub fn libfuzzer(name: &str, input: &[u8]) -> libfuzzer_sys::Corpus {
 /// The verdict as a proptest case result: an *unexpected* finding (any
 /// finding of a hardened or differential target, or a kind the vulnerable
 /// target does not declare) fails the case; everything else passes.
-pub fn proptest(target: &Target, verdict: &Verdict) -> Result<(), TestCaseError> {
+pub fn to_proptest(target: &Target, verdict: &Verdict) -> Result<(), TestCaseError> {
     match verdict {
         Verdict::Finding(f) if !target.is_expected(f.kind) => {
             Err(TestCaseError::fail(format!("unexpected finding: {f}")))
@@ -55,9 +55,9 @@ pub fn proptest(target: &Target, verdict: &Verdict) -> Result<(), TestCaseError>
 }
 
 /// Runs `input` through `target` (panics caught) and maps the verdict with
-/// [`proptest`].
+/// [`to_proptest`].
 pub fn prop_check(target: &Target, input: &[u8]) -> Result<Verdict, TestCaseError> {
     let verdict = target.check(input);
-    proptest(target, &verdict)?;
+    to_proptest(target, &verdict)?;
     Ok(verdict)
 }

@@ -131,6 +131,7 @@ mod tests {
         oracles: &[Oracle::Cost],
         input_format: "anything",
         source: "harnesses/src/guard.rs",
+        fuzz_args: &[],
         run: boom,
     };
 

@@ -37,6 +37,7 @@ pub const VULNERABLE: Target = Target {
     oracles: &[Oracle::Cost],
     input_format: FORMAT,
     source: "targets/src/regex/vulnerable.rs",
+    fuzz_args: &[],
     run: run_vulnerable,
 };
 
@@ -50,6 +51,7 @@ pub const HARDENED: Target = Target {
     oracles: &[Oracle::Cost],
     input_format: FORMAT,
     source: "targets/src/regex/hardened.rs",
+    fuzz_args: &[],
     run: run_hardened,
 };
 
@@ -63,6 +65,7 @@ pub const DIFFERENTIAL: Target = Target {
     oracles: &[Oracle::Differential, Oracle::Cost],
     input_format: FORMAT,
     source: "targets/src/regex/hardened.rs",
+    fuzz_args: &[],
     run: run_differential,
 };
 

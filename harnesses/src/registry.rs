@@ -74,6 +74,9 @@ pub struct Target {
     /// The source file of the code under attack, relative to the repository
     /// root (where reports locate findings).
     pub source: &'static str,
+    /// Extra libFuzzer flags for this target (`-max_len=...`), passed by
+    /// `gauntlet fuzz` and the campaign after the common ones.
+    pub fuzz_args: &'static [&'static str],
     /// Runs one input through the harness. Panics propagate; use
     /// [`Target::check`] to turn them into findings.
     pub run: fn(&[u8]) -> Verdict,

@@ -15,10 +15,10 @@ use super::{Exec, Outcome};
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
-/// Seeds (corpora/<target>/) must give no finding; reproducers
-/// (corpora/reproducers/<family>/) must give what their manifest.toml says
-/// for each target; regressions (corpora/regressions/<target>/) must give no
-/// unexpected finding. Exit 1 if any file fails.
+/// Seeds (`corpora/<target>/`) must give no finding; reproducers
+/// (`corpora/reproducers/<family>/`) must give what their manifest.toml says
+/// for each target; regressions (`corpora/regressions/<target>/`) must give
+/// no unexpected finding. Exit 1 if any file fails.
 #[derive(Args)]
 pub struct Replay {
     /// Only these targets (default: every target)
