@@ -11,7 +11,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod campaign;
 mod cmd;
+mod findings;
+mod fuzzer;
+mod report;
 
 /// Fuzzing and attack-harness toolkit for vulnerable and hardened parser twins
 #[derive(Parser)]

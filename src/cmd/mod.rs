@@ -10,8 +10,11 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+mod campaign;
+mod fuzz;
 mod list;
-mod replay;
+pub mod replay;
+mod repro;
 mod run;
 
 /// Every subcommand of `gauntlet`. Each one's help is the doc comment of its
@@ -21,6 +24,9 @@ pub enum Cmd {
     List(list::List),
     Run(run::Run),
     Replay(replay::Replay),
+    Fuzz(fuzz::Fuzz),
+    Campaign(campaign::Campaign),
+    Repro(repro::Repro),
 }
 
 impl Cmd {
@@ -30,6 +36,9 @@ impl Cmd {
             Cmd::List(c) => c,
             Cmd::Run(c) => c,
             Cmd::Replay(c) => c,
+            Cmd::Fuzz(c) => c,
+            Cmd::Campaign(c) => c,
+            Cmd::Repro(c) => c,
         };
         command.exec(out)
     }
@@ -52,6 +61,9 @@ pub enum Outcome {
     /// A finding that fails the command, as each subcommand defines it
     /// (exit 1).
     Failed,
+    /// Interrupted by Ctrl-C after writing a partial result (exit 130, the
+    /// shell's 128 + SIGINT).
+    Interrupted,
 }
 
 impl From<Outcome> for ExitCode {
@@ -59,6 +71,7 @@ impl From<Outcome> for ExitCode {
         match outcome {
             Outcome::Passed => ExitCode::SUCCESS,
             Outcome::Failed => ExitCode::from(1),
+            Outcome::Interrupted => ExitCode::from(130),
         }
     }
 }

@@ -1,0 +1,410 @@
+//! The campaign: build the fuzz targets once, fuzz each target in turn with
+//! progress bars, turn artifacts into findings, replay the committed
+//! corpora, and write the report.
+//!
+//! `gauntlet fuzz` is a campaign of one target without the replay.
+//!
+//! # Verdicts
+//!
+//! - A vulnerable target passes when fuzzing found at least one finding of
+//!   a declared kind (its bug class) and none of an undeclared kind.
+//! - A hardened or differential target passes when fuzzing found nothing.
+//! - The replay passes when every committed file did what its manifest
+//!   says.
+//!
+//! The run passes (exit 0) when all of these pass. Ctrl-C stops the run
+//! after the current target, keeps every finding already saved, writes a
+//! report marked partial and exits 130.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use gauntlet_harnesses::manifest;
+use gauntlet_harnesses::registry::Variant;
+use gauntlet_harnesses::{Target, Verdict};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cmd::Outcome;
+use crate::findings;
+use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
+use crate::report::{
+    Environment, ReplayRecord, ReplayReport, Report, TargetReport, SCHEMA_VERSION,
+};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// `"campaign"` or `"fuzz"`.
+    pub command: &'static str,
+    /// The targets, in order.
+    pub targets: Vec<&'static Target>,
+    /// Fuzzing time per target, seconds.
+    pub seconds: u64,
+    /// libFuzzer workers per target (fork mode above 1).
+    pub jobs: u32,
+    /// Sanitizer.
+    pub sanitizer: Sanitizer,
+    /// Whether cargo-fuzz may be installed when missing.
+    pub install: bool,
+    /// A fixed libFuzzer seed.
+    pub seed: Option<u64>,
+    /// Per-input timeout, seconds.
+    pub timeout: u64,
+    /// Memory limit, MB.
+    pub rss_limit_mb: u64,
+    /// The directory the run directory is created in.
+    pub out: PathBuf,
+    /// The repository root.
+    pub root: PathBuf,
+    /// Whether to replay the committed corpora.
+    pub replay: bool,
+    /// Whether to minimise findings.
+    pub minimise: bool,
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static HANDLER: Once = Once::new();
+
+fn install_interrupt_handler() {
+    HANDLER.call_once(|| {
+        // If no handler can be installed, Ctrl-C simply ends the process as
+        // usual; the files already renamed into place stay intact.
+        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    });
+}
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Runs the plan, printing the summary to `out`.
+pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    install_interrupt_handler();
+    let started = Instant::now();
+    let started_utc = SystemTime::now();
+    let run_dir = create_run_dir(&plan.out, &plan.root)?;
+    let shown = shown_path(&run_dir, &plan.root);
+    let fuzz = CargoFuzz::ensure(&plan.root, plan.sanitizer, plan.install)?;
+
+    let multi = MultiProgress::with_draw_target(if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    let overall = multi.add(ProgressBar::new(plan.targets.len() as u64));
+    overall.set_style(
+        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} targets  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    overall.set_prefix(plan.command);
+    overall.set_message("building fuzz targets");
+    overall.enable_steady_tick(Duration::from_millis(200));
+    fuzz.build()?;
+
+    let opts = RunOptions {
+        seconds: plan.seconds,
+        jobs: plan.jobs,
+        timeout: plan.timeout,
+        rss_limit_mb: plan.rss_limit_mb,
+        seed: plan.seed,
+    };
+    let mut reports = Vec::new();
+    let mut total_findings = 0;
+    for &target in &plan.targets {
+        if interrupted() {
+            break;
+        }
+        overall.set_message(format!("{}  ({total_findings} findings so far)", target.name));
+        let report = fuzz_one(&fuzz, target, &opts, &run_dir, &shown, &multi, plan.minimise)?;
+        total_findings += report.findings.len();
+        let line = format!(
+            "{}: {} — {} ({} execs, {} exec/s, {} findings)",
+            report.name,
+            report.verdict,
+            report.reason,
+            report.stats.executions,
+            report.stats.exec_per_sec,
+            report.findings.len()
+        );
+        multi.suspend(|| writeln!(out, "{line}").and_then(|()| out.flush()))?;
+        reports.push(report);
+        overall.inc(1);
+    }
+    overall.finish_and_clear();
+
+    let replay =
+        if plan.replay && !interrupted() { Some(replay(&plan.root, &plan.targets)?) } else { None };
+    let partial = interrupted();
+    let passed = !partial
+        && reports.iter().all(|t| t.verdict == "PASS")
+        && replay.as_ref().is_none_or(|r| r.failed == 0);
+    let mut flags = CargoFuzz::flags(plan.targets[0], &opts, Path::new("<run>/artifacts/<target>"));
+    flags.truncate(flags.len() - plan.targets[0].fuzz_args.len());
+    flags[0] = "-dict=corpora/dicts/<family>.dict".to_owned();
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        run_id: run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        command: plan.command.to_owned(),
+        partial,
+        started: rfc3339(started_utc),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        environment: environment(&plan.root, &fuzz, flags),
+        targets: reports,
+        replay,
+        passed,
+    };
+    report.write_all(&run_dir)?;
+    writeln!(out)?;
+    write!(out, "{}", report.summary_table())?;
+    for failure in report.failures() {
+        writeln!(out, "FAIL {failure}")?;
+    }
+    writeln!(out, "report: {}", shown.display())?;
+    if partial {
+        eprintln!("gauntlet: interrupted: partial report written to {}", shown.display());
+        return Ok(Outcome::Interrupted);
+    }
+    Ok(if passed { Outcome::Passed } else { Outcome::Failed })
+}
+
+fn fuzz_one(
+    fuzz: &CargoFuzz,
+    target: &'static Target,
+    opts: &RunOptions,
+    run_dir: &Path,
+    shown: &Path,
+    multi: &MultiProgress,
+    minimise: bool,
+) -> anyhow::Result<TargetReport> {
+    let bar = multi.add(ProgressBar::new(opts.seconds));
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>20} [{bar:30}] {pos:>4}/{len}s  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(target.name);
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let (bar, done) = (bar.clone(), done.clone());
+        let start = Instant::now();
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(start.elapsed().as_secs());
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        })
+    };
+    let corpus = run_dir.join("corpus").join(target.fuzz_name());
+    let artifacts = run_dir.join("artifacts").join(target.fuzz_name());
+    let logs = run_dir.join("logs");
+    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    let log = logs.join(format!("{}.log", target.fuzz_name()));
+    let result = fuzz.run(target, &corpus, &artifacts, opts, &log, |_, stats: &Stats| {
+        bar.set_message(format!(
+            "exec/s {}  cov {}  findings {}",
+            stats.exec_per_sec, stats.coverage, stats.crashes
+        ));
+    });
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    bar.finish_and_clear();
+    let stats = result?;
+    let collected =
+        findings::collect(fuzz, target, &artifacts, run_dir, shown, minimise && !interrupted())?;
+    let corpus_files =
+        std::fs::read_dir(&corpus).map(|d| d.filter_map(Result::ok).count() as u64).unwrap_or(0);
+    let (verdict, reason) = judge(target, opts.seconds, &stats, &collected.findings);
+    Ok(TargetReport {
+        name: target.name.to_owned(),
+        family: target.family.to_owned(),
+        variant: target.variant.name().to_owned(),
+        source: target.source.to_owned(),
+        expected_kinds: target.expected.iter().map(|k| k.name().to_owned()).collect(),
+        time_budget_secs: opts.seconds,
+        libfuzzer_flags: CargoFuzz::flags(target, opts, &artifacts),
+        stats,
+        corpus_files,
+        findings: collected.findings,
+        unreproduced: collected.unreproduced,
+        verdict: verdict.to_owned(),
+        reason,
+    })
+}
+
+/// A target's verdict and the reason for it.
+fn judge(
+    target: &Target,
+    seconds: u64,
+    stats: &Stats,
+    findings: &[crate::report::FindingRecord],
+) -> (&'static str, String) {
+    let unexpected: Vec<&str> =
+        findings.iter().filter(|f| !f.expected).map(|f| f.kind.as_str()).collect();
+    if !unexpected.is_empty() {
+        return ("FAIL", format!("unexpected finding: {}", unexpected.join(", ")));
+    }
+    if stats.executions == 0 && findings.is_empty() {
+        let code = stats.exit_code.map_or("a signal".to_owned(), |c| format!("exit code {c}"));
+        return ("FAIL", format!("libFuzzer did not run ({code}); see its log"));
+    }
+    if interrupted() && findings.is_empty() {
+        return ("FAIL", "interrupted before a verdict".to_owned());
+    }
+    match target.variant {
+        Variant::Vulnerable if findings.is_empty() => {
+            let kinds: Vec<&str> = target.expected.iter().map(|k| k.name()).collect();
+            (
+                "FAIL",
+                format!("declared bug class ({}) not found in {seconds} s", kinds.join(" or ")),
+            )
+        }
+        Variant::Vulnerable => {
+            let kinds: Vec<&str> = findings.iter().map(|f| f.kind.as_str()).collect();
+            ("PASS", format!("found its declared bug class: {}", kinds.join(", ")))
+        }
+        _ => ("PASS", format!("no finding in {} executions", stats.executions)),
+    }
+}
+
+fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayReport> {
+    let results = manifest::replay(root, targets).context("cannot replay the corpora")?;
+    let records: Vec<ReplayRecord> = results
+        .iter()
+        .map(|r| ReplayRecord {
+            target: r.target.name.to_owned(),
+            file: r.file.display().to_string(),
+            source: r.source.name().to_owned(),
+            expected: r.expect.to_string(),
+            got: match &r.verdict {
+                Verdict::Clean { .. } => "clean".to_owned(),
+                Verdict::Rejected { reason, .. } => format!("rejected: {reason}"),
+                Verdict::Finding(f) => f.kind.name().to_owned(),
+            },
+            pass: r.pass(),
+        })
+        .collect();
+    let failed = records.iter().filter(|r| !r.pass).count();
+    Ok(ReplayReport { passed: records.len() - failed, failed, results: records })
+}
+
+/// Creates `out/<run-id>/`, a directory that did not exist before, so no
+/// earlier report can be touched.
+fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the --out directory {}", out.display()))?;
+    let base = format!(
+        "{}-{}",
+        run_stamp(SystemTime::now()),
+        git(root, &["rev-parse", "--short", "HEAD"])
+    );
+    for n in 0..100 {
+        let name = if n == 0 { base.clone() } else { format!("{base}-{n}") };
+        let dir = crate::report::safe_join(out, &name)?;
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {
+                // A probe write: a full or read-only file system fails here,
+                // before any fuzzing time is spent.
+                crate::report::write_atomic(&dir, ".write-probe", b"ok")?;
+                let _ = std::fs::remove_file(dir.join(".write-probe"));
+                return Ok(dir);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+            }
+        }
+    }
+    bail!("cannot find a free run directory name under {}", out.display())
+}
+
+/// `path` relative to `root` when it is inside it (for commands run from
+/// the root), else as is.
+fn shown_path(path: &Path, root: &Path) -> PathBuf {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (path, root) = (canon(path), canon(root));
+    path.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(path)
+}
+
+fn git(root: &Path, args: &[&str]) -> String {
+    Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "nogit".to_owned())
+}
+
+fn environment(root: &Path, fuzz: &CargoFuzz, flags: Vec<String>) -> Environment {
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let dirty = Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .current_dir(root)
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    Environment {
+        rustc,
+        cargo_fuzz: fuzz.version.clone(),
+        sanitizer: fuzz.sanitizer().name().to_owned(),
+        libfuzzer_flags: flags,
+        git_hash: git(root, &["rev-parse", "HEAD"]),
+        git_dirty: dirty,
+        machine: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+}
+
+/// (year, month, day, hour, minute, second) in UTC.
+fn utc(time: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, (rem / 3600) as u32, (rem % 3600 / 60) as u32, (rem % 60) as u32)
+}
+
+/// `20261124T043000Z`.
+fn run_stamp(time: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = utc(time);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+}
+
+/// `2026-11-24T04:30:00Z`.
+fn rfc3339(time: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = utc(time);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates_are_right() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_494_600); // 2026-11-24T04:30:00Z
+        assert_eq!(rfc3339(t), "2026-11-24T04:30:00Z");
+        assert_eq!(run_stamp(t), "20261124T043000Z");
+        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+}

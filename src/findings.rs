@@ -1,0 +1,140 @@
+//! From libFuzzer's artifacts to de-duplicated, minimised findings with a
+//! directory each: `findings/<target>/<signature>/` holding `input` (the
+//! smallest original artifact), `minimized` (when `cargo fuzz tmin` kept the
+//! signature) and `finding.json`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use gauntlet_harnesses::{Finding, Target, Verdict};
+
+use crate::fuzzer::CargoFuzz;
+use crate::report::{hex, safe_join, write_atomic, FindingRecord};
+
+/// The largest artifact read back (libFuzzer's inputs are far smaller).
+const MAX_ARTIFACT: u64 = 16 << 20;
+
+/// The prefixes libFuzzer gives the inputs it saves.
+const ARTIFACT_PREFIXES: [&str; 5] = ["crash-", "timeout-", "oom-", "slow-unit-", "leak-"];
+
+/// What became of a target's artifacts.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// One record per signature.
+    pub findings: Vec<FindingRecord>,
+    /// Artifacts whose replay gave no finding.
+    pub unreproduced: Vec<String>,
+}
+
+struct Group {
+    finding: Finding,
+    input: Vec<u8>,
+    count: u64,
+}
+
+/// Replays every artifact in `artifacts` through `target`, groups them by
+/// signature, minimises the smallest of each group (unless `minimise` is
+/// false) and writes the finding directories under `run_dir/findings/`.
+/// `shown` is how `run_dir` should be written in reproduce commands.
+pub fn collect(
+    fuzz: &CargoFuzz,
+    target: &'static Target,
+    artifacts: &Path,
+    run_dir: &Path,
+    shown: &Path,
+    minimise: bool,
+) -> anyhow::Result<Collected> {
+    let mut collected = Collected::default();
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut names: Vec<(String, PathBuf)> = match fs::read_dir(artifacts) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .filter(|(name, _)| ARTIFACT_PREFIXES.iter().any(|p| name.starts_with(p)))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    for (name, path) in names {
+        let input = read_capped(&path)?;
+        match target.check(&input) {
+            Verdict::Finding(finding) => {
+                let group = groups.entry(finding.signature.clone()).or_insert_with(|| Group {
+                    finding: finding.clone(),
+                    input: input.clone(),
+                    count: 0,
+                });
+                group.count += 1;
+                if input.len() < group.input.len() {
+                    group.input = input;
+                    group.finding = finding;
+                }
+            }
+            _ => collected.unreproduced.push(name),
+        }
+    }
+    let target_dir = safe_join(&run_dir.join("findings"), target.name)?;
+    for (signature, group) in groups {
+        let dir = safe_join(&target_dir, &signature)?;
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        write_atomic(&dir, "input", &group.input)?;
+        let mut finding = group.finding;
+        let mut best = group.input;
+        let mut minimized = None;
+        if minimise && best.len() > 1 {
+            let scratch = dir.join(".tmin");
+            let candidate =
+                fuzz.tmin(target, &dir.join("input"), &scratch, 255, Duration::from_secs(30))?;
+            if let Some(candidate) = candidate {
+                let bytes = read_capped(&candidate)?;
+                if let Verdict::Finding(f) = target.check(&bytes) {
+                    if f.signature == signature && bytes.len() < best.len() {
+                        write_atomic(&dir, "minimized", &bytes)?;
+                        minimized = Some("minimized");
+                        best = bytes;
+                        finding = f;
+                    }
+                }
+            }
+            let _ = fs::remove_dir_all(&scratch);
+        }
+        let rel = Path::new("findings").join(target.name).join(&signature);
+        let shown_dir = shown.join(&rel);
+        let shown_input = shown_dir.join(minimized.unwrap_or("input"));
+        let record = FindingRecord {
+            target: target.name.to_owned(),
+            kind: finding.kind.name().to_owned(),
+            cwe: finding.cwe,
+            signature: signature.clone(),
+            location: finding.location.clone(),
+            summary: finding.summary.clone(),
+            expected: target.is_expected(finding.kind),
+            cost: finding.cost.into(),
+            artifacts: group.count,
+            dir: rel.display().to_string(),
+            input: rel.join("input").display().to_string(),
+            minimized: minimized.map(|m| rel.join(m).display().to_string()),
+            input_hex: hex(&best),
+            reproduce: vec![
+                format!("gauntlet repro {}", shown_dir.display()),
+                fuzz.reproduce_command(target, &shown_input),
+                format!("gauntlet run {} {}", target.name, shown_input.display()),
+            ],
+        };
+        let json = serde_json::to_vec_pretty(&record).context("cannot encode finding.json")?;
+        write_atomic(&dir, "finding.json", &json)?;
+        collected.findings.push(record);
+    }
+    Ok(collected)
+}
+
+fn read_capped(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let meta = fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.len() > MAX_ARTIFACT {
+        anyhow::bail!("{} is {} bytes, over {MAX_ARTIFACT}", path.display(), meta.len());
+    }
+    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
