@@ -43,8 +43,11 @@ pub struct Plan {
     pub command: &'static str,
     /// The targets, in order.
     pub targets: Vec<&'static Target>,
-    /// Fuzzing time per target, seconds.
+    /// Fuzzing time of a hardened or differential target, seconds.
     pub seconds: u64,
+    /// Fuzzing time of a vulnerable target, seconds (it stops at its first
+    /// finding unless `jobs` > 1).
+    pub vulnerable_seconds: u64,
     /// libFuzzer workers per target (fork mode above 1).
     pub jobs: u32,
     /// Sanitizer.
@@ -121,6 +124,11 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             break;
         }
         overall.set_message(format!("{}  ({total_findings} findings so far)", target.name));
+        let seconds = match target.variant {
+            Variant::Vulnerable => plan.vulnerable_seconds,
+            _ => plan.seconds,
+        };
+        let opts = RunOptions { seconds, ..opts.clone() };
         let report = fuzz_one(&fuzz, target, &opts, &run_dir, &shown, &multi, plan.minimise)?;
         total_findings += report.findings.len();
         let line = format!(

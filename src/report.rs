@@ -622,6 +622,109 @@ mod tests {
         );
     }
 
+    fn sample() -> Report {
+        let finding = |expected: bool, kind: &str| FindingRecord {
+            target: "regex-vulnerable".into(),
+            kind: kind.into(),
+            cwe: 1333,
+            signature: format!("{}-0123456789abcdef", kind.to_lowercase()),
+            location: "backtrack".into(),
+            summary: "many | steps".into(),
+            expected,
+            cost: CostRecord { steps: 10, ..Default::default() },
+            artifacts: 2,
+            dir: "findings/regex-vulnerable/x".into(),
+            input: "findings/regex-vulnerable/x/input".into(),
+            minimized: None,
+            input_hex: hex(b"(a+)+$\n\xff"),
+            reproduce: vec!["gauntlet repro x".into()],
+        };
+        let target = |name: &str, verdict: &str, findings: Vec<FindingRecord>| TargetReport {
+            name: name.into(),
+            family: "regex".into(),
+            variant: "vulnerable".into(),
+            source: "targets/src/regex/vulnerable.rs".into(),
+            expected_kinds: vec!["SuperlinearTime".into()],
+            time_budget_secs: 5,
+            libfuzzer_flags: vec!["-max_total_time=5".into()],
+            stats: Stats { executions: 100, ..Default::default() },
+            corpus_files: 3,
+            findings,
+            unreproduced: vec![],
+            verdict: verdict.into(),
+            reason: "why".into(),
+        };
+        Report {
+            schema_version: SCHEMA_VERSION,
+            run_id: "20261124T000000Z-abc".into(),
+            command: "campaign".into(),
+            partial: false,
+            started: "2026-11-24T00:00:00Z".into(),
+            elapsed_secs: 1.0,
+            environment: Environment {
+                rustc: "rustc".into(),
+                cargo_fuzz: "cargo-fuzz".into(),
+                sanitizer: "none".into(),
+                libfuzzer_flags: vec![],
+                git_hash: "abc".into(),
+                git_dirty: false,
+                machine: "linux-x86_64".into(),
+                cpus: 2,
+            },
+            targets: vec![
+                target("regex-vulnerable", "PASS", vec![finding(true, "SuperlinearTime")]),
+                target("regex-hardened", "FAIL", vec![finding(false, "Panic")]),
+            ],
+            replay: Some(ReplayReport { passed: 1, failed: 0, results: vec![] }),
+            passed: false,
+        }
+    }
+
+    #[test]
+    fn every_rendering_is_written_atomically_and_parses_back() {
+        let dir = std::env::temp_dir().join(format!("gauntlet-report-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let report = sample();
+        report.write_all(&dir).unwrap();
+        let names: Vec<String> = {
+            let mut v: Vec<String> = fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names, ["junit.xml", "report.json", "report.md", "report.sarif"]);
+
+        let sarif: serde_sarif::sarif::Sarif =
+            serde_json::from_str(&fs::read_to_string(dir.join("report.sarif")).unwrap()).unwrap();
+        let results = sarif.runs[0].results.as_ref().unwrap();
+        assert_eq!(results.len(), 2);
+        let rules = sarif.runs[0].tool.driver.rules.as_ref().unwrap();
+        assert_eq!(rules.len(), 2, "one rule per kind");
+        let fp = results[0].partial_fingerprints.as_ref().unwrap();
+        assert_eq!(fp["gauntletSignature/v1"], "superlineartime-0123456789abcdef");
+
+        let junit = quick_junit::Report::deserialize_from_str(
+            &fs::read_to_string(dir.join("junit.xml")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(junit.test_suites[0].test_cases.len(), 3);
+        assert_eq!(junit.failures, 1);
+
+        let md = fs::read_to_string(dir.join("report.md")).unwrap();
+        assert!(md.contains("UNEXPECTED") && md.contains("many \\| steps"), "{md}");
+        assert!(md.contains("hex: `28612b292b240aff`"), "{md}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_file() {
+        let missing = std::env::temp_dir().join("gauntlet-no-such-dir/deeper");
+        assert!(write_atomic(&missing, "report.json", b"{}").is_err());
+        assert!(!missing.join("report.json").exists());
+    }
+
     #[test]
     fn bytes_are_escaped_for_people() {
         assert_eq!(escape_bytes(b"(a+)+$\naa\xff`", 100), "(a+)+$\\naa\\xff\\x60");

@@ -351,3 +351,13 @@ fn replay_refuses_an_unknown_target_and_a_root_without_corpora() {
     let message = one_line_error(&output);
     assert!(message.contains("no corpora/ directory"), "{message}");
 }
+
+#[test]
+fn an_empty_directory_is_an_error_not_silence() {
+    let dir = std::env::temp_dir().join(format!("gauntlet-cli-empty-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let output = gauntlet(&["run", "regex-hardened", utf8(&dir)], b"");
+    let message = one_line_error(&output);
+    assert!(message.contains("holds no input files"), "{message}");
+    fs::remove_dir_all(&dir).unwrap();
+}

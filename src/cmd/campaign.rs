@@ -31,9 +31,15 @@ use crate::fuzzer::Sanitizer;
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct Campaign {
-    /// Fuzzing time per target in seconds
-    #[arg(long, value_name = "S", default_value_t = 30)]
+    /// Fuzzing time of each hardened and differential target, seconds
+    #[arg(long, value_name = "S", default_value_t = 20)]
     time_per_target: u64,
+
+    /// Longest wait for a vulnerable target's first finding, seconds:
+    /// without --jobs, libFuzzer stops at the first finding, so a vulnerable
+    /// target usually takes a few seconds of this
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    vulnerable_time: u64,
 
     /// Only these targets (default: every target), comma-separated or
     /// repeated
@@ -90,6 +96,7 @@ impl Exec for Campaign {
             command: "campaign",
             targets,
             seconds: self.time_per_target,
+            vulnerable_seconds: self.vulnerable_time,
             jobs: self.jobs.max(1),
             sanitizer: self.sanitizer,
             install: !self.no_install,

@@ -80,6 +80,7 @@ impl Exec for Fuzz {
             command: "fuzz",
             targets,
             seconds: self.time,
+            vulnerable_seconds: self.time,
             jobs: self.jobs.max(1),
             sanitizer: self.sanitizer,
             install: !self.no_install,

@@ -47,8 +47,9 @@ const STDIN: &str = "<stdin>";
 /// `-`, or no input at all, reads stdin.
 ///
 /// Bad input stops the run: at an input that is missing, unreadable or over
-/// --max-input, gauntlet prints the results of the inputs before it, then
-/// the error, and exits with 2 without running the rest.
+/// --max-input, or a directory with no files, gauntlet prints the results of
+/// the inputs before it, then the error, and exits with 2 without running
+/// the rest.
 #[derive(Args)]
 #[command(verbatim_doc_comment, after_long_help = EXIT_STATUS)]
 pub struct Run {
@@ -87,7 +88,8 @@ Exit status:
   0  every input ran and none gave a finding
   1  at least one input gave a finding, expected or not
   2  a usage or I/O error: an unknown target, or an input that is missing,
-     unreadable or over --max-input (the run stops at that input)";
+     unreadable or over --max-input, or a directory with no files (the run
+     stops at that input)";
 
 impl Exec for Run {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -124,7 +126,11 @@ impl Exec for Run {
             let meta =
                 fs::metadata(input).with_context(|| format!("cannot read {}", input.display()))?;
             if meta.is_dir() {
-                for file in files_in(input)? {
+                let files = files_in(input)?;
+                if files.is_empty() {
+                    return Err(anyhow!("{} holds no input files", input.display()));
+                }
+                for file in files {
                     runner.file(&file)?;
                 }
             } else {

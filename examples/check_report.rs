@@ -1,0 +1,66 @@
+//! Reads a report directory back and checks that its files parse and agree:
+//! `report.json`, `report.sarif` (as SARIF 2.1.0, with `serde-sarif`) and
+//! `junit.xml` (with `quick-junit`). CI runs it on its campaign's report.
+//!
+//! Usage: `cargo run --example check_report -- reports/<run-id>`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn check(dir: &std::path::Path) -> Result<String, String> {
+    let read =
+        |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"));
+    let json: serde_json::Value =
+        serde_json::from_str(&read("report.json")?).map_err(|e| format!("report.json: {e}"))?;
+    if json["schema_version"] != 1 {
+        return Err("report.json: schema_version is not 1".into());
+    }
+    let targets = json["targets"].as_array().ok_or("report.json: no targets")?;
+    let findings: usize =
+        targets.iter().map(|t| t["findings"].as_array().map_or(0, Vec::len)).sum();
+
+    let sarif: serde_sarif::sarif::Sarif =
+        serde_json::from_str(&read("report.sarif")?).map_err(|e| format!("report.sarif: {e}"))?;
+    if sarif.version != "2.1.0" {
+        return Err(format!("report.sarif: version {}", sarif.version));
+    }
+    let results = sarif.runs.first().and_then(|r| r.results.as_ref()).map_or(0, Vec::len);
+    if results != findings {
+        return Err(format!("report.sarif has {results} results, report.json {findings} findings"));
+    }
+    for result in sarif.runs.iter().flat_map(|r| r.results.iter().flatten()) {
+        let fingerprinted = result.partial_fingerprints.as_ref().is_some_and(|f| !f.is_empty());
+        if !fingerprinted || result.rule_id.is_none() || result.locations.is_none() {
+            return Err("report.sarif: a result lacks a rule, location or fingerprint".into());
+        }
+    }
+
+    let junit = quick_junit::Report::deserialize_from_str(&read("junit.xml")?)
+        .map_err(|e| format!("junit.xml: {e}"))?;
+    let cases: usize = junit.test_suites.iter().map(|s| s.test_cases.len()).sum();
+    let replay = usize::from(!json["replay"].is_null());
+    if cases != targets.len() + replay {
+        return Err(format!("junit.xml has {cases} test cases for {} targets", targets.len()));
+    }
+    Ok(format!(
+        "report OK: {} targets, {findings} findings, {results} SARIF results, {cases} JUnit cases",
+        targets.len()
+    ))
+}
+
+fn main() -> ExitCode {
+    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: check_report REPORT_DIR");
+        return ExitCode::from(2);
+    };
+    match check(&dir) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("check_report: {}: {e}", dir.display());
+            ExitCode::from(1)
+        }
+    }
+}
