@@ -36,7 +36,8 @@ fn pattern() -> impl Strategy<Value = String> {
 }
 
 /// Haystacks mixing ASCII, whitespace, a two-byte codepoint and invalid
-/// UTF-8.
+/// UTF-8: a lone lead byte, lone continuation bytes (which decide where
+/// regex-automata lets a match end) and a byte that is never UTF-8.
 fn haystack() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         Just(vec![b'a']),
@@ -45,6 +46,8 @@ fn haystack() -> impl Strategy<Value = Vec<u8>> {
         Just(vec![b'\n']),
         Just("é".as_bytes().to_vec()),
         Just(vec![0xC3]),
+        Just(vec![0xA9]),
+        Just(vec![0x80]),
         Just(vec![0xFF]),
     ];
     proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())

@@ -129,6 +129,25 @@ fn deep_haystacks_are_unbounded_recursion_not_a_stack_overflow() {
 }
 
 #[test]
+fn the_utf8_rule_stays_linear_in_the_hardened_twin() {
+    // Every start's match of `[a-z]*` ends before the continuation byte, so
+    // every start is skipped: regex-automata re-searches from each one
+    // (quadratic); the hardened twin remembers the skipped path.
+    let re = hardened::Regex::new("[a-z]*").unwrap();
+    for n in [3_000, 300_000] {
+        let mut hay = vec![b'a'; n];
+        hay.push(0x80);
+        let mut meter = Meter::new(Fuse::unlimited());
+        let got = re.find(&hay, &mut meter).unwrap();
+        assert_eq!(got, Some(Match { start: n + 1, end: n + 1 }));
+        assert!(meter.cost().steps <= re.step_bound(hay.len()), "n={n}: {}", meter.cost().steps);
+        if n <= 3_000 {
+            assert_eq!(reference("[a-z]*", &hay).unwrap(), got);
+        }
+    }
+}
+
+#[test]
 fn hardened_limits_are_settings_with_their_own_errors() {
     let small = hardened::Config { nest_limit: 3, ..hardened::Config::default() };
     let e = hardened::Regex::with_config("((((a))))", small).unwrap_err();
@@ -145,7 +164,16 @@ fn hardened_limits_are_settings_with_their_own_errors() {
     let memo = hardened::Config { memo_limit: 16, ..hardened::Config::default() };
     let re = hardened::Regex::with_config("a+b", memo).unwrap();
     let e = re.find(&[b'a'; 1000], &mut Meter::default()).unwrap_err();
-    assert!(matches!(e.kind, ErrorKind::MemoLimit { haystack: 1000, limit: 16, .. }), "{e}");
+    let ErrorKind::MemoLimit { states, haystack: 1000, needed, limit: 16 } = e.kind else {
+        panic!("{e}");
+    };
+    // `a+b` cannot match the empty string: one bit per pair.
+    assert_eq!(needed, (states * 1001).div_ceil(8));
+    // `a*` can, so the UTF-8 rule's skip set doubles it.
+    let re = hardened::Regex::with_config("a*", memo).unwrap();
+    let e = re.find(&[b'a'; 1000], &mut Meter::default()).unwrap_err();
+    let ErrorKind::MemoLimit { states, needed, .. } = e.kind else { panic!("{e}") };
+    assert_eq!(needed, (2 * states * 1001).div_ceil(8));
 
     let e = hardened::Regex::new("(").unwrap_err();
     assert!(matches!(e.kind, ErrorKind::Syntax { .. }));

@@ -27,14 +27,18 @@
 //! | [`Config::size_limit`] | 1 MiB of NFA (regex's is 10 MiB) | [`ErrorKind::SizeLimit`] |
 //! | [`Config::memo_limit`] | 32 MiB of visited bits | [`ErrorKind::MemoLimit`] |
 //!
-//! The memo needs m·(n+1) bits; with the defaults a 1,000-state pattern can
-//! search a 256 KiB haystack and a 10-state pattern a 25 MiB one.
+//! The memo needs m·(n+1) bits (twice that when the pattern can match the
+//! empty string, for the set of pairs that lead to a match regex-automata's
+//! UTF-8 rule skips); with the defaults a 1,000-state pattern can search a
+//! 128 KiB haystack and a 10-state pattern a 13 MiB one.
 //!
 //! # Time complexity
 //!
-//! Worst case O(m·n), m the number of NFA states and n the haystack length.
-//! Memory O(m·n) bits for the visited set plus O(m·n) for the explicit stack
-//! in the worst case.
+//! Worst case O(m·n), m the number of NFA states and n the haystack length —
+//! including haystacks full of UTF-8 continuation bytes, where
+//! regex-automata's own re-search for its UTF-8 rule can take O(m·n²).
+//! Memory O(m·n) bits for the memo plus O(m·n) for the explicit stack and
+//! path in the worst case.
 //!
 //! # Panics
 //!
@@ -48,7 +52,10 @@
 use regex_automata::nfa::thompson::{State, NFA};
 use regex_automata::util::primitives::StateID;
 
-use super::{compile, is_char_boundary, transition, CompileLimits, Error, ErrorKind, Match};
+use super::{
+    compile, is_char_boundary, splits_codepoints_matter, transition, CompileLimits, Error,
+    ErrorKind, Match,
+};
 use crate::meter::Meter;
 
 /// Limits of the hardened matcher.
@@ -127,7 +134,9 @@ impl Regex {
     pub fn find(&self, haystack: &[u8], meter: &mut Meter) -> Result<Option<Match>, Error> {
         let states = self.state_count();
         let positions = haystack.len().saturating_add(1);
-        let bits = states.checked_mul(positions);
+        // One bit per pair, two when the UTF-8 rule needs the skip set.
+        let sets = if splits_codepoints_matter(&self.nfa) { 2 } else { 1 };
+        let bits = states.checked_mul(positions).and_then(|b| b.checked_mul(sets));
         let needed = bits.map_or(usize::MAX, |b| b.div_ceil(8));
         if needed > self.config.memo_limit {
             return Err(Error::new(ErrorKind::MemoLimit {
@@ -137,29 +146,31 @@ impl Regex {
                 limit: self.config.memo_limit,
             }));
         }
-        let mut visited = Visited { bits: vec![0; needed.div_ceil(8)], positions };
-        let mut stack = Vec::new();
+        let skip_splits = splits_codepoints_matter(&self.nfa);
+        let mut memo = Memo {
+            visited: Visited::new(states, positions),
+            skip: skip_splits.then(|| Visited::new(states, positions)),
+            stack: Vec::new(),
+            path: Vec::new(),
+        };
         for start in 0..=haystack.len() {
-            // The visited set is kept across start positions: a pair that
-            // failed from an earlier start fails from this one too, because
-            // whether (state, position) leads to a match does not depend on
-            // where the search began.
-            let found = self.backtrack(
-                self.nfa.start_anchored(),
-                start,
-                haystack,
-                &mut visited,
-                &mut stack,
-                meter,
-            )?;
-            if let Some(end) = found {
-                // regex-automata's UTF-8 mode: an empty match may not split a
-                // codepoint. Every pair on the path to it is at `start`, which
-                // later starts never reach, so the visited set stays valid.
-                if end == start && !is_char_boundary(haystack, start) {
-                    continue;
+            // The memo is kept across start positions: a pair that failed
+            // from an earlier start fails from this one too, because whether
+            // (state, position) leads to a match does not depend on where the
+            // search began.
+            match self.backtrack(self.nfa.start_anchored(), start, haystack, &mut memo, meter)? {
+                Attempt::Match(end) if !skip_splits || is_char_boundary(haystack, end) => {
+                    return Ok(Some(Match { start, end }));
                 }
-                return Ok(Some(Match { start, end }));
+                // regex-automata's UTF-8 rule: this match ends inside a
+                // codepoint, so it is skipped and the search goes on from the
+                // next start. Every pair on the path to it leads to that same
+                // end, so a later start that reaches one of them is skipped
+                // too: they are remembered in `memo.skip`. This keeps the
+                // search linear where re-searching from each start (what
+                // regex-automata does) can be quadratic.
+                Attempt::Match(_) | Attempt::Skip => memo.mark_path_skipped(),
+                Attempt::Fail => {}
             }
         }
         Ok(None)
@@ -170,20 +181,30 @@ impl Regex {
         sid: StateID,
         at: usize,
         haystack: &[u8],
-        visited: &mut Visited,
-        stack: &mut Vec<(StateID, usize)>,
+        memo: &mut Memo,
         meter: &mut Meter,
-    ) -> Result<Option<usize>, Error> {
-        stack.clear();
-        stack.push((sid, at));
-        while let Some((mut sid, mut at)) = stack.pop() {
+    ) -> Result<Attempt, Error> {
+        let track = memo.skip.is_some();
+        memo.stack.clear();
+        memo.path.clear();
+        memo.stack.push((sid, at, 0));
+        while let Some((mut sid, mut at, depth)) = memo.stack.pop() {
+            memo.path.truncate(depth);
             // Follow one path as far as it goes, leaving the lower-priority
             // alternatives on the stack.
             loop {
-                if !visited.insert(sid, at) {
+                if !memo.visited.insert(sid, at) {
+                    // Visited before: either it failed (try the next
+                    // alternative) or it leads to a skipped match.
+                    if memo.skip.as_ref().is_some_and(|s| s.contains(sid, at)) {
+                        return Ok(Attempt::Skip);
+                    }
                     break;
                 }
                 meter.step()?;
+                if track {
+                    memo.path.push((sid, at));
+                }
                 match self.nfa.state(sid) {
                     State::ByteRange { .. } | State::Sparse(_) | State::Dense(_) => {
                         match transition(&self.nfa, sid, haystack, at) {
@@ -202,20 +223,55 @@ impl Regex {
                     }
                     State::Union { alternates } => {
                         let Some((&first, rest)) = alternates.split_first() else { break };
-                        stack.extend(rest.iter().rev().map(|&alt| (alt, at)));
+                        let depth = memo.path.len();
+                        memo.stack.extend(rest.iter().rev().map(|&alt| (alt, at, depth)));
                         sid = first;
                     }
                     State::BinaryUnion { alt1, alt2 } => {
-                        stack.push((*alt2, at));
+                        memo.stack.push((*alt2, at, memo.path.len()));
                         sid = *alt1;
                     }
                     State::Capture { next, .. } => sid = *next,
                     State::Fail => break,
-                    State::Match { .. } => return Ok(Some(at)),
+                    State::Match { .. } => return Ok(Attempt::Match(at)),
                 }
             }
         }
-        Ok(None)
+        Ok(Attempt::Fail)
+    }
+}
+
+/// How one anchored attempt ended.
+enum Attempt {
+    /// A match ending here.
+    Match(usize),
+    /// It reached a pair known to lead to a skipped match.
+    Skip,
+    /// No match from this start.
+    Fail,
+}
+
+/// The search's memory: the visited set, the pairs known to lead to a
+/// skipped match, the explicit stack and the current path.
+struct Memo {
+    visited: Visited,
+    /// Present only when regex-automata's UTF-8 rule applies.
+    skip: Option<Visited>,
+    /// Pending alternatives: state, position, and the path length to return
+    /// to.
+    stack: Vec<(StateID, usize, usize)>,
+    /// The pairs from the attempt's start to the current one (tracked only
+    /// when `skip` is present).
+    path: Vec<(StateID, usize)>,
+}
+
+impl Memo {
+    fn mark_path_skipped(&mut self) {
+        if let Some(skip) = &mut self.skip {
+            for &(sid, at) in &self.path {
+                skip.insert(sid, at);
+            }
+        }
     }
 }
 
@@ -226,6 +282,10 @@ struct Visited {
 }
 
 impl Visited {
+    fn new(states: usize, positions: usize) -> Visited {
+        Visited { bits: vec![0; (states * positions).div_ceil(64)], positions }
+    }
+
     /// Marks the pair; false if it was already marked.
     #[inline]
     fn insert(&mut self, sid: StateID, at: usize) -> bool {
@@ -234,5 +294,12 @@ impl Visited {
         let fresh = self.bits[word] & bit == 0;
         self.bits[word] |= bit;
         fresh
+    }
+
+    /// Whether the pair is marked.
+    #[inline]
+    fn contains(&self, sid: StateID, at: usize) -> bool {
+        let i = sid.as_usize() * self.positions + at;
+        self.bits[i / 64] & (1u64 << (i % 64)) != 0
     }
 }

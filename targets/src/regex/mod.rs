@@ -40,8 +40,11 @@
 //! mode on); the parser and compiler are not the subject here, matching is.
 //! Both twins run an unanchored, leftmost-first search over that NFA and
 //! report the span of the first match, exactly as
-//! `regex_automata::meta::Regex::find` does — including its rule that an
-//! empty match may not split a UTF-8 encoded codepoint. Literals, classes,
+//! `regex_automata::meta::Regex::find` does — including its UTF-8 rule: when
+//! the pattern can match the empty string, a match whose end splits a
+//! codepoint (the byte there is a UTF-8 continuation byte) is not reported,
+//! and the search goes on from the next start position. So `a*` on
+//! `a\x80` finds `2..2`, not `0..1`, while `a` finds `0..1`. Literals, classes,
 //! `.`, anchors, word boundaries, groups, alternation, `* + ? {m,n}` and their
 //! lazy forms are all supported; a pattern the parser or compiler refuses is
 //! reported as an [`Error`], never a panic.
@@ -240,9 +243,17 @@ pub(crate) fn transition(nfa: &NFA, sid: StateID, haystack: &[u8], at: usize) ->
     }
 }
 
-/// Whether `at` is a place where regex-automata's UTF-8 mode allows an
-/// empty match: the end of the haystack or a byte that is not a UTF-8
-/// continuation byte.
+/// Whether regex-automata's UTF-8 rule applies to this NFA: it can match
+/// the empty string and was compiled in UTF-8 mode. Then a match is only
+/// reported when its end [`is_char_boundary`].
+#[inline]
+pub(crate) fn splits_codepoints_matter(nfa: &NFA) -> bool {
+    nfa.has_empty() && nfa.is_utf8()
+}
+
+/// Whether `at` is a place where regex-automata's UTF-8 mode lets a match
+/// end: the end of the haystack or a byte that is not a UTF-8 continuation
+/// byte.
 #[inline]
 pub(crate) fn is_char_boundary(haystack: &[u8], at: usize) -> bool {
     match haystack.get(at) {

@@ -40,7 +40,9 @@
 use regex_automata::nfa::thompson::{State, NFA};
 use regex_automata::util::primitives::StateID;
 
-use super::{compile, is_char_boundary, transition, CompileLimits, Error, Match};
+use super::{
+    compile, is_char_boundary, splits_codepoints_matter, transition, CompileLimits, Error, Match,
+};
 use crate::meter::Meter;
 
 /// A compiled pattern, matched by naive recursive backtracking.
@@ -76,11 +78,10 @@ impl Regex {
             active: vec![0; self.nfa.states().len()],
             undo: Vec::new(),
         };
+        let skip_splits = splits_codepoints_matter(&self.nfa);
         for start in 0..=haystack.len() {
             if let Some(end) = search.try_at(self.nfa.start_anchored(), start)? {
-                // regex-automata's UTF-8 mode: an empty match may not split a
-                // codepoint; such a match is skipped and the search goes on.
-                if end == start && !is_char_boundary(haystack, start) {
+                if skip_splits && !is_char_boundary(haystack, end) {
                     continue;
                 }
                 return Ok(Some(Match { start, end }));
