@@ -17,8 +17,8 @@ use crate::fuzzer::Sanitizer;
 /// progress bar per target and one overall, with live exec/s and findings),
 /// turns crash, timeout and OOM artifacts into de-duplicated, minimised
 /// findings, replays every committed seed, reproducer and regression, and
-/// writes <out>/<UTC time>-<git hash>/: report.json, report.md,
-/// report.sarif (SARIF 2.1.0), junit.xml and findings/<target>/<signature>/.
+/// writes `<out>/<UTC time>-<git hash>/`: report.json, report.md,
+/// report.sarif (SARIF 2.1.0), junit.xml and `findings/<target>/<signature>/`.
 ///
 /// Exit status:
 ///   0    every vulnerable target found its declared bug class, no hardened
@@ -46,7 +46,7 @@ pub struct Campaign {
     #[arg(long, value_delimiter = ',', value_name = "TARGET")]
     targets: Vec<String>,
 
-    /// Directory the run directory is created in [default: <root>/reports]
+    /// Directory the run directory is created in (default: `<root>/reports`)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 

@@ -13,12 +13,12 @@ use crate::fuzzer::Sanitizer;
 /// Fuzz one target with cargo fuzz and write its findings and report
 ///
 /// Runs `cargo fuzz run` with the target's dictionary, a working corpus
-/// seeded from corpora/<target>/ (the committed seeds are only read),
+/// seeded from `corpora/<target>/` (the committed seeds are only read),
 /// -max_total_time, a per-input -timeout, -rss_limit_mb, -print_final_stats
 /// and an artifact prefix inside the run directory. Every crash, timeout and
 /// OOM artifact is replayed through the harness, de-duplicated by signature
 /// and minimised with `cargo fuzz tmin`; the run directory
-/// <out>/<UTC time>-<git hash>/ gets findings/, report.json, report.md,
+/// `<out>/<UTC time>-<git hash>/` gets findings/, report.json, report.md,
 /// report.sarif and junit.xml.
 ///
 /// Exit status: 0 the target's verdict is PASS (a vulnerable target found
@@ -42,7 +42,7 @@ pub struct Fuzz {
     #[arg(long, value_enum, default_value_t = Sanitizer::None)]
     sanitizer: Sanitizer,
 
-    /// Directory the run directory is created in [default: <root>/reports]
+    /// Directory the run directory is created in (default: `<root>/reports`)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 

@@ -17,7 +17,7 @@ use crate::report::escape_bytes;
 
 /// Replay a saved finding or an input file and explain it
 ///
-/// PATH is a finding directory (findings/<target>/<signature>/ of a report,
+/// PATH is a finding directory (`findings/<target>/<signature>/` of a report,
 /// holding finding.json and the input) or an input file with --target. The
 /// input (the minimised one when there is one) goes through the target
 /// again; for a finding directory its signature must be the saved one.
