@@ -1,15 +1,14 @@
 //! `gauntlet campaign`: the main job.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use clap::Args;
 use gauntlet_harnesses::TARGETS;
 
-use super::replay::{parse_targets, repo_root};
+use super::options::FuzzOptions;
+use super::replay::parse_targets;
 use super::{Exec, Outcome};
-use crate::campaign::{self, Plan};
-use crate::fuzzer::Sanitizer;
+use crate::campaign;
 
 /// Fuzz every target, replay the committed corpora, write the report
 ///
@@ -46,42 +45,8 @@ pub struct Campaign {
     #[arg(long, value_delimiter = ',', value_name = "TARGET")]
     targets: Vec<String>,
 
-    /// Directory the run directory is created in (default: `<root>/reports`)
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-
-    /// libFuzzer workers per target; above 1, fork mode
-    #[arg(long, default_value_t = 1)]
-    jobs: u32,
-
-    /// Sanitizer to build with (address needs a nightly toolchain)
-    #[arg(long, value_enum, default_value_t = Sanitizer::None)]
-    sanitizer: Sanitizer,
-
-    /// Fail instead of installing cargo-fuzz when it is missing
-    #[arg(long)]
-    no_install: bool,
-
-    /// Fixed libFuzzer seed, for a reproducible run
-    #[arg(long)]
-    seed: Option<u64>,
-
-    /// Per-input timeout in seconds (-timeout)
-    #[arg(long, default_value_t = 10)]
-    timeout: u64,
-
-    /// Memory limit in MB (-rss_limit_mb)
-    #[arg(long, default_value_t = 2048)]
-    rss_limit_mb: u64,
-
-    /// Skip `cargo fuzz tmin` on findings
-    #[arg(long)]
-    no_minimize: bool,
-
-    /// The repository root (default: the nearest ancestor of the current
-    /// directory with corpora/)
-    #[arg(long, value_name = "DIR")]
-    root: Option<PathBuf>,
+    #[command(flatten)]
+    options: FuzzOptions,
 }
 
 impl Exec for Campaign {
@@ -91,23 +56,8 @@ impl Exec for Campaign {
         } else {
             parse_targets(&self.targets)?
         };
-        let root = repo_root(self.root.as_deref())?;
-        let plan = Plan {
-            command: "campaign",
-            targets,
-            seconds: self.time_per_target,
-            vulnerable_seconds: self.vulnerable_time,
-            jobs: self.jobs.max(1),
-            sanitizer: self.sanitizer,
-            install: !self.no_install,
-            seed: self.seed,
-            timeout: self.timeout,
-            rss_limit_mb: self.rss_limit_mb,
-            out: self.out.clone().unwrap_or_else(|| root.join("reports")),
-            root,
-            replay: true,
-            minimise: !self.no_minimize,
-        };
+        let (seconds, vulnerable) = (self.time_per_target, self.vulnerable_time);
+        let plan = self.options.plan("campaign", targets, seconds, vulnerable, true)?;
         campaign::execute(&plan, out)
     }
 }

@@ -13,6 +13,7 @@ use clap::Subcommand;
 mod campaign;
 mod fuzz;
 mod list;
+mod options;
 pub mod replay;
 mod repro;
 mod run;

@@ -1,0 +1,82 @@
+//! Options shared by `gauntlet fuzz` and `gauntlet campaign`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use gauntlet_harnesses::Target;
+
+use super::replay::repo_root;
+use crate::campaign::Plan;
+use crate::fuzzer::Sanitizer;
+
+/// How libFuzzer runs and where the report goes.
+#[derive(Args)]
+pub struct FuzzOptions {
+    /// libFuzzer workers; above 1, fork mode that keeps going after crashes
+    #[arg(long, default_value_t = 1)]
+    pub jobs: u32,
+
+    /// Sanitizer to build with (address needs a nightly toolchain)
+    #[arg(long, value_enum, default_value_t = Sanitizer::None)]
+    sanitizer: Sanitizer,
+
+    /// Directory the run directory is created in (default: `<root>/reports`)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Fail instead of installing cargo-fuzz when it is missing
+    #[arg(long)]
+    no_install: bool,
+
+    /// Fixed libFuzzer seed, for a reproducible run
+    #[arg(long)]
+    seed: Option<u64>,
+
+    /// Per-input timeout in seconds (-timeout)
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+
+    /// Memory limit in MB (-rss_limit_mb)
+    #[arg(long, default_value_t = 2048)]
+    rss_limit_mb: u64,
+
+    /// Skip `cargo fuzz tmin` on findings
+    #[arg(long)]
+    no_minimize: bool,
+
+    /// The repository root (default: the nearest ancestor of the current
+    /// directory with corpora/)
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+impl FuzzOptions {
+    /// The plan for `targets`, each hardened or differential one fuzzed for
+    /// `seconds` and each vulnerable one for `vulnerable_seconds`.
+    pub fn plan(
+        &self,
+        command: &'static str,
+        targets: Vec<&'static Target>,
+        seconds: u64,
+        vulnerable_seconds: u64,
+        replay: bool,
+    ) -> anyhow::Result<Plan> {
+        let root = repo_root(self.root.as_deref())?;
+        Ok(Plan {
+            command,
+            targets,
+            seconds,
+            vulnerable_seconds,
+            jobs: self.jobs.max(1),
+            sanitizer: self.sanitizer,
+            install: !self.no_install,
+            seed: self.seed,
+            timeout: self.timeout,
+            rss_limit_mb: self.rss_limit_mb,
+            out: self.out.clone().unwrap_or_else(|| root.join("reports")),
+            root,
+            replay,
+            minimise: !self.no_minimize,
+        })
+    }
+}
