@@ -108,7 +108,13 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     overall.set_prefix(plan.command);
     overall.set_message("building fuzz targets");
     overall.enable_steady_tick(Duration::from_millis(200));
-    fuzz.build()?;
+    // Ctrl-C during the build stops cargo too; that still ends in a (partial)
+    // report rather than a bare error.
+    if let Err(e) = fuzz.build() {
+        if !interrupted() {
+            return Err(e);
+        }
+    }
 
     let opts = RunOptions {
         seconds: plan.seconds,
