@@ -892,25 +892,36 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
 
     /// An attribute value up to `quote`, or a whole replacement text when
     /// `quote` is `None`, normalised into `out` (XML 1.0 §3.3.3).
+    /// Copies the run of bytes from `src.pos` up to the first one `stop`
+    /// accepts (or the end) into `out`, refusing forbidden characters and
+    /// counting the run as output; leaves `src.pos` at the stopping byte.
+    fn copy_run(&mut self, src: &mut Src<'_>, out: &mut String, stop: impl Fn(u8) -> bool) -> Res {
+        let start = src.pos;
+        let b = src.bytes();
+        let mut i = start;
+        while let Some(&c) = b.get(i) {
+            if stop(c) {
+                break;
+            }
+            if let Some(ch) = is_forbidden_byte(b, i) {
+                return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
+            }
+            i += 1;
+        }
+        if i > start {
+            self.produce(i - start, start)?;
+            out.push_str(src.slice(start, i));
+        }
+        src.pos = i;
+        Ok(())
+    }
+
     fn attr_text(&mut self, src: &mut Src<'_>, quote: Option<u8>, out: &mut String) -> Res {
         loop {
-            let start = src.pos;
-            let b = src.bytes();
-            let mut i = start;
-            while let Some(&c) = b.get(i) {
-                if Some(c) == quote || matches!(c, b'<' | b'&' | b'\t' | b'\n' | b'\r') {
-                    break;
-                }
-                if let Some(ch) = is_forbidden_byte(b, i) {
-                    return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
-                }
-                i += 1;
-            }
-            if i > start {
-                self.produce(i - start, start)?;
-                out.push_str(src.slice(start, i));
-            }
-            src.pos = i;
+            self.copy_run(src, out, |c| {
+                Some(c) == quote || matches!(c, b'<' | b'&' | b'\t' | b'\n' | b'\r')
+            })?;
+            let i = src.pos;
             match src.peek() {
                 None if quote.is_some() => {
                     return Err(self.unexpected(src, "the end of the attribute value"));
@@ -1201,23 +1212,8 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
     /// replaced now, general references kept for when the entity is used.
     fn entity_value(&mut self, src: &mut Src<'_>, quote: Option<u8>, out: &mut String) -> Res {
         loop {
-            let start = src.pos;
-            let b = src.bytes();
-            let mut i = start;
-            while let Some(&c) = b.get(i) {
-                if Some(c) == quote || matches!(c, b'%' | b'&' | b'\r') {
-                    break;
-                }
-                if let Some(ch) = is_forbidden_byte(b, i) {
-                    return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
-                }
-                i += 1;
-            }
-            if i > start {
-                self.produce(i - start, start)?;
-                out.push_str(src.slice(start, i));
-            }
-            src.pos = i;
+            self.copy_run(src, out, |c| Some(c) == quote || matches!(c, b'%' | b'&' | b'\r'))?;
+            let i = src.pos;
             match src.peek() {
                 None if quote.is_some() => {
                     return Err(self.unexpected(src, "the closing quote of the entity value"));
