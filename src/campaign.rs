@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use gauntlet_harnesses::manifest;
-use gauntlet_harnesses::registry::Variant;
+use gauntlet_harnesses::Variant;
 use gauntlet_harnesses::{Target, Verdict};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -159,8 +159,8 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         && reports.iter().all(|t| t.verdict == "PASS")
         && replay.as_ref().is_none_or(|r| r.failed == 0);
     let mut flags = CargoFuzz::flags(plan.targets[0], &opts, Path::new("<run>/artifacts/<target>"));
-    flags.truncate(flags.len() - plan.targets[0].fuzz_args.len());
-    flags[0] = "-dict=corpora/dicts/<family>.dict".to_owned();
+    flags.truncate(flags.len() - plan.targets[0].fuzz_args().len());
+    flags[0] = "-dict=corpora/<family>/<family>.dict".to_owned();
     let report = Report {
         schema_version: SCHEMA_VERSION,
         run_id: run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -236,7 +236,7 @@ fn fuzz_one(
     let (verdict, reason) = judge(target, opts.seconds, &stats, &collected.findings);
     Ok(TargetReport {
         name: target.name.to_owned(),
-        family: target.family.to_owned(),
+        family: target.family.name.to_owned(),
         variant: target.variant.name().to_owned(),
         source: target.source.to_owned(),
         expected_kinds: target.expected.iter().map(|k| k.name().to_owned()).collect(),

@@ -247,7 +247,7 @@ impl CargoFuzz {
     /// The libFuzzer flags of a run, in order.
     pub fn flags(target: &Target, opts: &RunOptions, artifacts: &Path) -> Vec<String> {
         let mut flags = vec![
-            format!("-dict={}", target.dict_path()),
+            format!("-dict={}", target.dict_path().display()),
             format!("-max_total_time={}", opts.seconds),
             format!("-timeout={}", opts.timeout),
             format!("-rss_limit_mb={}", opts.rss_limit_mb),
@@ -263,7 +263,7 @@ impl CargoFuzz {
         if let Some(seed) = opts.seed {
             flags.push(format!("-seed={seed}"));
         }
-        flags.extend(target.fuzz_args.iter().map(|a| (*a).to_owned()));
+        flags.extend(target.fuzz_args().iter().map(|a| (*a).to_owned()));
         flags
     }
 

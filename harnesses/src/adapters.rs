@@ -1,45 +1,121 @@
-//! Verdicts mapped onto what libFuzzer and proptest expect.
+//! Verdicts mapped onto what libFuzzer and proptest expect, and the one
+//! shim shape every fuzz target uses.
 
 use proptest::test_runner::TestCaseError;
 
-use crate::registry::Target;
+use crate::kit::cost_feedback;
+use crate::target::Target;
 use crate::verdict::Verdict;
 
 /// What a fuzz iteration concluded, independent of libFuzzer's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Keep the input in the corpus.
+    /// Keep the input in the corpus if it is interesting.
     Keep,
-    /// The target rejected the input: do not add it to the corpus.
+    /// Do not add the input to the corpus.
     Reject,
 }
 
-/// Runs `input` through the target named `name` for a fuzzer.
+/// Runs `input` through `target` for a fuzzer.
 ///
-/// A finding of any kind panics with its one-line summary, so libFuzzer
-/// saves the input as a crash artifact; a panic inside the target
-/// propagates the same way. A rejected input returns [`Outcome::Reject`].
+/// The metered cost goes to libFuzzer as coverage ([`cost_feedback`]). A
+/// rejected input is [`Outcome::Reject`] unless the target's family keeps
+/// rejected inputs as stepping stones ([`Family::keep_rejected`]).
+///
+/// [`Family::keep_rejected`]: crate::target::Family::keep_rejected
 ///
 /// # Panics
 ///
-/// On a finding, and when `name` is not a registered target.
-pub fn fuzz(name: &str, input: &[u8]) -> Outcome {
-    let target = crate::registry::find(name)
-        .unwrap_or_else(|| panic!("fuzz shim names unknown target {name:?}"));
-    match (target.run)(input) {
+/// On a finding of any kind, with its one-line summary, so that libFuzzer
+/// saves the input as a crash artifact; a panic inside the target
+/// propagates the same way.
+pub fn fuzz(target: &Target, input: &[u8]) -> Outcome {
+    let verdict = (target.run)(input);
+    cost_feedback(verdict.cost(), input.len());
+    match verdict {
         Verdict::Clean { .. } => Outcome::Keep,
+        Verdict::Rejected { .. } if target.family.keep_rejected => Outcome::Keep,
         Verdict::Rejected { .. } => Outcome::Reject,
         Verdict::Finding(f) => panic!("gauntlet finding: {f}"),
     }
 }
 
-/// [`fuzz`] with libFuzzer's own type, for `fuzz_target!(|data| -> Corpus)`.
+/// The target a fuzz shim names.
+///
+/// # Panics
+///
+/// When `name` is not a registered target: a shim naming an unknown
+/// target is a build mistake, caught by the first input.
+pub fn shim_target(name: &str) -> &'static Target {
+    crate::families::find(name).unwrap_or_else(|| panic!("fuzz shim names unknown target {name:?}"))
+}
+
+/// The family's custom mutation of `data[..size]` in place (at most
+/// `max_size` bytes), or libFuzzer's own through `fallback` when the family
+/// has no mutator or it declines this round. Returns the new size.
+pub fn mutate(
+    target: &Target,
+    data: &mut [u8],
+    size: usize,
+    max_size: usize,
+    seed: u32,
+    fallback: impl FnOnce(&mut [u8], usize, usize) -> usize,
+) -> usize {
+    let next = target.family.mutator.and_then(|m| m(&data[..size], max_size, seed));
+    match next {
+        Some(next) if next.len() <= data.len() => {
+            data[..next.len()].copy_from_slice(&next);
+            next.len()
+        }
+        _ => fallback(data, size, max_size),
+    }
+}
+
+/// [`Outcome`] with libFuzzer's own type.
 #[cfg(feature = "libfuzzer")]
-pub fn libfuzzer(name: &str, input: &[u8]) -> libfuzzer_sys::Corpus {
-    match fuzz(name, input) {
+pub fn libfuzzer(target: &Target, input: &[u8]) -> libfuzzer_sys::Corpus {
+    match fuzz(target, input) {
         Outcome::Keep => libfuzzer_sys::Corpus::Keep,
         Outcome::Reject => libfuzzer_sys::Corpus::Reject,
     }
+}
+
+#[cfg(feature = "libfuzzer")]
+#[doc(hidden)]
+pub use libfuzzer_sys;
+
+/// The whole of a fuzz shim: `gauntlet_harnesses::fuzz_target!("xml-hardened");`
+/// after `#![no_main]`. Everything else — whether rejected inputs are kept,
+/// the custom mutator, the cost feedback — comes from the target's family.
+#[cfg(feature = "libfuzzer")]
+#[macro_export]
+macro_rules! fuzz_target {
+    ($name:literal) => {
+        fn __gauntlet_target() -> &'static $crate::Target {
+            static TARGET: ::std::sync::OnceLock<&'static $crate::Target> =
+                ::std::sync::OnceLock::new();
+            TARGET.get_or_init(|| $crate::adapters::shim_target($name))
+        }
+
+        $crate::adapters::libfuzzer_sys::fuzz_target!(
+            |data: &[u8]| -> $crate::adapters::libfuzzer_sys::Corpus {
+                $crate::adapters::libfuzzer(__gauntlet_target(), data)
+            }
+        );
+
+        $crate::adapters::libfuzzer_sys::fuzz_mutator!(
+            |data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+                $crate::adapters::mutate(
+                    __gauntlet_target(),
+                    data,
+                    size,
+                    max_size,
+                    seed,
+                    $crate::adapters::libfuzzer_sys::fuzzer_mutate,
+                )
+            }
+        );
+    };
 }
 
 /// The verdict as a proptest case result: an *unexpected* finding (any

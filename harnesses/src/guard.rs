@@ -11,7 +11,7 @@ use std::sync::Once;
 
 use gauntlet_targets::meter::Cost;
 
-use crate::registry::Target;
+use crate::target::Target;
 use crate::verdict::{Finding, Kind, Verdict};
 
 thread_local! {
@@ -45,44 +45,39 @@ fn install_hook() {
     });
 }
 
-/// The stack size of [`on_big_stack`]: 64 MiB of address space, touched
-/// only as deep as a run goes. Depth fuses stay far below it (a recursive
-/// twin's frame is under 1 KiB even in a debug build), so a deep input trips
-/// the fuse, deterministically, instead of overflowing the real stack.
-pub const BIG_STACK: usize = 64 << 20;
+/// The stack [`deep`] guarantees a recursive twin: 4 MiB in a release
+/// build, 32 MiB in a debug one.
+///
+/// Measured by `deep_inputs_fit_the_stack_budget` (harnesses/tests/stack.rs,
+/// with [`Meter::stack_span`]) on x86_64 Linux, rustc 1.95, each vulnerable
+/// twin driven to the depth fuse of [`Fuse::DEPTH`] = 2,000 levels:
+///
+/// | twin | release | debug |
+/// |---|---|---|
+/// | xml-vulnerable, nested entities | 591 B a level, 1.1 MiB | 7,036 B a level, 13.4 MiB |
+/// | json-vulnerable, nested arrays | 240 B a level, 0.5 MiB | 1,568 B a level, 3.0 MiB |
+/// | regex-vulnerable, `(?:a\|b)*c` | 432 B a level, 0.8 MiB | 1,184 B a level, 2.3 MiB |
+///
+/// (xml-vulnerable's element nesting is a loop, not a recursion.) The test
+/// keeps the worst case under half the budget; a main thread's 8 MiB holds
+/// the release budget, a 2 MiB test thread holds neither.
+///
+/// [`Fuse::DEPTH`]: gauntlet_targets::meter::Fuse::DEPTH
+/// [`Meter::stack_span`]: gauntlet_targets::meter::Meter::stack_span
+pub const STACK_NEED: usize = if cfg!(debug_assertions) { 32 << 20 } else { 4 << 20 };
 
-/// Runs `f` on a scoped thread with a [`BIG_STACK`] stack, for recursive
-/// twins: the caller's own stack may be as small as a test thread's 2 MiB.
-/// A panic in `f` propagates to the caller, and [`check`] still records
-/// where it happened.
-pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    let catching = CATCHING.with(Cell::get);
-    let mut slot = Some(f);
-    let result = std::thread::scope(|scope| {
-        let task = &mut slot;
-        let spawned =
-            std::thread::Builder::new().stack_size(BIG_STACK).spawn_scoped(scope, move || {
-                CATCHING.with(|c| c.set(catching));
-                let f = task.take()?;
-                Some(
-                    panic::catch_unwind(AssertUnwindSafe(f))
-                        .map_err(|payload| (payload, LAST.with(|l| l.borrow_mut().take()))),
-                )
-            });
-        spawned.ok().map(|h| h.join().unwrap_or_else(|payload| Some(Err((payload, None)))))
-    });
-    match result.flatten() {
-        Some(Ok(value)) => value,
-        Some(Err((payload, last))) => {
-            LAST.with(|l| *l.borrow_mut() = last);
-            panic::resume_unwind(payload)
-        }
-        // No thread could be had: run on the caller's stack instead.
-        None => match slot.take() {
-            Some(f) => f(),
-            None => unreachable!("the task ran, so it returned or panicked"),
-        },
-    }
+/// Runs `f`, which may recurse as deep as the depth fuse, on a stack of at
+/// least [`STACK_NEED`] bytes.
+///
+/// Where the current thread has that much left — the main thread of the
+/// CLI and of a libFuzzer process in a release build — `f` runs right here,
+/// at the cost of one comparison. Elsewhere (a 2 MiB test thread, a debug
+/// build) the stack is grown for the call by `stacker`, the crate rustc
+/// uses for the same purpose: a fresh mapping, no thread. A panic in `f`
+/// unwinds to the caller as it would on its own stack, and [`check`] still
+/// records where it happened.
+pub fn deep<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(STACK_NEED, STACK_NEED, f)
 }
 
 /// Runs `target` on `input`; a panic becomes a [`Kind::Panic`] finding.
@@ -98,14 +93,7 @@ pub fn check(target: &Target, input: &[u8]) -> Verdict {
                 .with(|l| l.borrow_mut().take())
                 .unwrap_or_else(|| ("unknown".to_owned(), "panic".to_owned()));
             let summary = format!("panicked at {location}: {message}");
-            Verdict::Finding(Finding::new(
-                target.name,
-                Kind::Panic,
-                Kind::Panic.default_cwe(),
-                location,
-                summary,
-                Cost::default(),
-            ))
+            Finding::of(target.name, Kind::Panic, location).verdict(summary, Cost::default())
         }
     }
 }
@@ -113,7 +101,7 @@ pub fn check(target: &Target, input: &[u8]) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Oracle, Variant};
+    use crate::target::{Family, Oracle, Variant};
 
     fn boom(input: &[u8]) -> Verdict {
         if input.is_empty() {
@@ -122,18 +110,24 @@ mod tests {
         Verdict::Clean { cost: Cost::default() }
     }
 
-    const BOOM: Target = Target {
-        name: "test-hardened",
-        family: "test",
-        variant: Variant::Hardened,
-        cwes: &[248],
-        expected: &[],
-        oracles: &[Oracle::Cost],
+    static TEST: Family = Family {
+        name: "test",
         input_format: "anything",
-        source: "harnesses/src/guard.rs",
         fuzz_args: &[],
-        run: boom,
+        keep_rejected: false,
+        mutator: None,
+        targets: &[Target {
+            name: "test-hardened",
+            family: &TEST,
+            variant: Variant::Hardened,
+            cwes: &[248],
+            expected: &[],
+            oracles: &[Oracle::Cost],
+            source: "harnesses/src/guard.rs",
+            run: boom,
+        }],
     };
+    static BOOM: &Target = &TEST.targets[0];
 
     #[test]
     fn a_panic_becomes_a_finding_with_a_stable_signature() {

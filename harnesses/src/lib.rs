@@ -1,22 +1,34 @@
 //! gauntlet's harnesses: decoding inputs, running targets under a cost
-//! meter, applying oracles, and the registry of every target.
+//! meter, applying oracles, and the list of every family and target.
 //!
-//! Data flows one way: input bytes → a [`registry::Target`]'s harness
-//! (decode, run the twin under a meter, apply oracles) → [`Verdict`] → the
-//! caller (CLI, fuzz target, test, bench).
+//! Data flows one way: input bytes → a [`Target`]'s harness (decode, run
+//! the twin under a meter, apply oracles) → [`Verdict`] → the caller (CLI,
+//! fuzz target, test, bench).
+//!
+//! - [`target`]: the vocabulary ([`Family`], [`Target`], [`Variant`],
+//!   [`Oracle`]); [`verdict`]: [`Verdict`], [`Finding`], [`Kind`];
+//! - [`kit`]: the shared oracle kit; [`guard`]: panics caught, a deep
+//!   stack for recursive twins;
+//! - [`families`]: the list; one folder per family ([`regex`], [`json`],
+//!   [`xml`]);
+//! - [`adapters`]: verdicts for libFuzzer and proptest; [`manifest`]: the
+//!   committed corpora and their replay.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod adapters;
+pub mod families;
 pub mod guard;
 pub mod json;
+pub mod kit;
 pub mod manifest;
 pub mod regex;
-pub mod registry;
+pub mod target;
 pub mod verdict;
 pub mod xml;
 
+pub use families::{find, names, targets, FAMILIES};
 pub use gauntlet_targets::meter::Cost;
-pub use registry::{Target, TARGETS};
+pub use target::{Family, Oracle, Target, Variant};
 pub use verdict::{Finding, Kind, Verdict};

@@ -3,8 +3,9 @@
 //!
 //! # Layout and expectations
 //!
-//! - `corpora/<fuzz_name>/*` — seeds. Benign inputs: any finding fails.
-//! - `corpora/reproducers/<family>/manifest.toml` — curated attacks. Each
+//! - `corpora/<family>/seeds/*` — seeds, shared by the family's targets.
+//!   Benign inputs: any finding fails.
+//! - `corpora/<family>/reproducers/manifest.toml` — curated attacks. Each
 //!   `[[case]]` names a `file` in the same directory, says what it is
 //!   (`about`) and gives, for **every** target of the family, the expected
 //!   answer in `[case.expect]`:
@@ -15,7 +16,7 @@
 //!
 //!   Every file in the directory must have a case, and every case must cover
 //!   every target of its family.
-//! - `corpora/regressions/<fuzz_name>/*` — inputs of fixed bugs: an
+//! - `corpora/<family>/regressions/<variant>/*` — inputs of fixed bugs: an
 //!   unexpected finding fails (files ending in `.md` are notes, not inputs).
 
 use std::collections::BTreeMap;
@@ -25,7 +26,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::registry::{self, Target, TARGETS};
+use crate::families::{self, targets};
+use crate::target::{Family, Target};
 use crate::verdict::{Kind, Verdict};
 
 /// A parsed `manifest.toml`.
@@ -116,11 +118,11 @@ impl fmt::Display for Expect {
 /// Where a replayed file comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
-    /// `corpora/<fuzz_name>/`.
+    /// `corpora/<family>/seeds/`.
     Seed,
-    /// `corpora/reproducers/<family>/`.
+    /// `corpora/<family>/reproducers/`.
     Reproducer,
-    /// `corpora/regressions/<fuzz_name>/`.
+    /// `corpora/<family>/regressions/<variant>/`.
     Regression,
 }
 
@@ -206,8 +208,8 @@ fn read(root: &Path, file: &Path) -> Result<Vec<u8>, CorpusError> {
 
 /// Reads and checks one family's manifest: every file has a case, every
 /// case's file exists and covers every target of the family.
-pub fn load(root: &Path, family: &str) -> Result<Option<Manifest>, CorpusError> {
-    let dir = Path::new("corpora/reproducers").join(family);
+pub fn load(root: &Path, family: &Family) -> Result<Option<Manifest>, CorpusError> {
+    let dir = family.reproducers_dir();
     let path = dir.join("manifest.toml");
     let text = match fs::read_to_string(root.join(&path)) {
         Ok(text) => text,
@@ -226,12 +228,13 @@ pub fn load(root: &Path, family: &str) -> Result<Option<Manifest>, CorpusError> 
             return Err(corpus_error(&path, format!("case names missing file {:?}", case.file)));
         }
         for name in case.expect.keys() {
-            if registry::find(name).is_none_or(|t| t.family != family) {
-                let msg = format!("case {:?} names {name:?}, not a {family} target", case.file);
+            if families::find(name).is_none_or(|t| !std::ptr::eq(t.family, family)) {
+                let msg =
+                    format!("case {:?} names {name:?}, not a {} target", case.file, family.name);
                 return Err(corpus_error(&path, msg));
             }
         }
-        for t in TARGETS.iter().filter(|t| t.family == family) {
+        for t in family.targets {
             let Some(expect) = case.expect.get(t.name) else {
                 let msg = format!("case {:?} gives no expectation for {}", case.file, t.name);
                 return Err(corpus_error(&path, msg));
@@ -247,18 +250,22 @@ pub fn load(root: &Path, family: &str) -> Result<Option<Manifest>, CorpusError> 
 /// targets when `only` is empty), `root` being the repository root.
 pub fn replay(root: &Path, only: &[&'static Target]) -> Result<Vec<Replayed>, CorpusError> {
     let targets: Vec<&'static Target> =
-        if only.is_empty() { TARGETS.iter().collect() } else { only.to_vec() };
+        if only.is_empty() { targets().collect() } else { only.to_vec() };
     let mut out = Vec::new();
-    let mut families: Vec<&str> = targets.iter().map(|t| t.family).collect();
-    families.sort_unstable();
-    families.dedup();
+    let mut families: Vec<&'static Family> = Vec::new();
+    for t in &targets {
+        if !families.iter().any(|f| std::ptr::eq(*f, t.family)) {
+            families.push(t.family);
+        }
+    }
+    families.sort_unstable_by_key(|f| f.name);
     for family in families {
         let Some(manifest) = load(root, family)? else { continue };
-        let dir = Path::new("corpora/reproducers").join(family);
+        let dir = family.reproducers_dir();
         for case in &manifest.cases {
             let file = dir.join(&case.file);
             let input = read(root, &file)?;
-            for &target in targets.iter().filter(|t| t.family == family) {
+            for &target in targets.iter().filter(|t| std::ptr::eq(t.family, family)) {
                 // `load` checked that every target has a valid expectation.
                 let Some(Ok(expect)) = case.expect.get(target.name).map(|s| Expect::parse(s))
                 else {
@@ -276,8 +283,8 @@ pub fn replay(root: &Path, only: &[&'static Target]) -> Result<Vec<Replayed>, Co
         }
     }
     for &target in &targets {
-        let seeds = PathBuf::from(target.seeds_path());
-        let regressions = Path::new("corpora/regressions").join(target.fuzz_name());
+        let seeds = target.seeds_path();
+        let regressions = target.regressions_path();
         for (dir, source, expect) in [
             (seeds, Source::Seed, Expect::NoFinding),
             (regressions, Source::Regression, Expect::NoUnexpectedFinding),

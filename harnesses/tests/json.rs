@@ -1,7 +1,7 @@
 //! The JSON twins on the family's attacks, the oracles' verdicts, and the
 //! hardened twin's limits and errors.
 
-use gauntlet_harnesses::guard::on_big_stack;
+use gauntlet_harnesses::guard::deep;
 use gauntlet_harnesses::json::{
     attacks, documents, exact_integer, fuse_for, number_overflow, reference, DIFFERENTIAL,
     HARDENED, VULNERABLE,
@@ -18,7 +18,7 @@ fn hardened_error(input: &[u8]) -> gauntlet_targets::json::Error {
 
 fn vulnerable_parse(input: &[u8]) -> Result<Value, gauntlet_targets::json::Error> {
     let input = input.to_vec();
-    on_big_stack(move || vulnerable::parse(&input, &mut Meter::default()))
+    deep(move || vulnerable::parse(&input, &mut Meter::default()))
 }
 
 #[test]
@@ -352,12 +352,12 @@ fn bad_inputs_are_rejected_not_panics() {
 #[test]
 fn the_checked_in_colliding_keys_come_from_the_generator() {
     let path =
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../corpora/reproducers/json/colliding-keys.json");
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../corpora/json/reproducers/colliding-keys.json");
     let committed = std::fs::read(path).expect("the reproducer is committed");
     assert_eq!(committed, attacks::colliding_object(256));
     let attack = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../corpora/reproducers/json/bracket-flood.json"
+        "/../corpora/json/reproducers/bracket-flood.json"
     ))
     .unwrap();
     assert_eq!(attack, attacks::bracket_flood(100_000));

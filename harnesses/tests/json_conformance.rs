@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gauntlet_harnesses::guard::on_big_stack;
+use gauntlet_harnesses::guard::deep;
 use gauntlet_harnesses::json::{difference, number_overflow, reference};
 use gauntlet_targets::json::{hardened, vulnerable, Value};
 use gauntlet_targets::meter::Meter;
@@ -184,7 +184,7 @@ fn every_engine_agrees_with_the_conformance_table() {
         }
 
         let copy = input.clone();
-        let vulnerable = on_big_stack(move || {
+        let vulnerable = deep(move || {
             vulnerable::parse(&copy, &mut Meter::default()).map(|v| (overflows(&v), v))
         });
         match (&vulnerable, case.accepts("vulnerable")) {

@@ -4,7 +4,7 @@
 //! vulnerable twin's findings are only of its declared kinds.
 
 use gauntlet_harnesses::adapters::prop_check;
-use gauntlet_harnesses::guard::on_big_stack;
+use gauntlet_harnesses::guard::deep;
 use gauntlet_harnesses::json::{difference, fuse_for, number_overflow, DIFFERENTIAL, VULNERABLE};
 use gauntlet_targets::json::{hardened, probe_bound, vulnerable, Value};
 use gauntlet_targets::meter::Meter;
@@ -184,12 +184,12 @@ proptest! {
 
     #[test]
     fn the_differential_target_finds_nothing_on_documents(doc in document()) {
-        prop_check(&DIFFERENTIAL, doc.as_bytes())?;
+        prop_check(DIFFERENTIAL, doc.as_bytes())?;
     }
 
     #[test]
     fn the_differential_target_finds_nothing_on_damaged_documents(doc in damaged()) {
-        prop_check(&DIFFERENTIAL, &doc)?;
+        prop_check(DIFFERENTIAL, &doc)?;
     }
 
     #[test]
@@ -222,7 +222,7 @@ proptest! {
 
     #[test]
     fn vulnerable_findings_are_only_of_its_declared_kinds(doc in damaged()) {
-        prop_check(&VULNERABLE, &doc)?;
+        prop_check(VULNERABLE, &doc)?;
     }
 
     #[test]
@@ -231,7 +231,7 @@ proptest! {
             return Ok(());
         };
         let input = doc.clone();
-        let theirs = on_big_stack(move || vulnerable::parse(input.as_bytes(), &mut Meter::default()));
+        let theirs = deep(move || vulnerable::parse(input.as_bytes(), &mut Meter::default()));
         let theirs = theirs.map_err(|e| TestCaseError::fail(format!("vulnerable refuses: {e}")))?;
         if !overflows(&theirs) {
             // Numbers compared by literal: `-0` is the integer 0 for the

@@ -77,12 +77,12 @@ proptest! {
 
     #[test]
     fn vulnerable_findings_are_only_of_its_declared_kinds(p in pattern(), h in haystack()) {
-        prop_check(&VULNERABLE, &join(&p, &h))?;
+        prop_check(VULNERABLE, &join(&p, &h))?;
     }
 
     #[test]
     fn the_differential_target_finds_nothing(p in pattern(), h in haystack()) {
-        let verdict = prop_check(&DIFFERENTIAL, &join(&p, &h))?;
+        let verdict = prop_check(DIFFERENTIAL, &join(&p, &h))?;
         prop_assert_eq!(verdict.status(), "clean");
     }
 }

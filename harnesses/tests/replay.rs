@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use gauntlet_harnesses::manifest::{self, Source};
-use gauntlet_harnesses::registry::{Variant, TARGETS};
+use gauntlet_harnesses::{targets, Variant, FAMILIES};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -28,9 +28,9 @@ fn every_committed_file_does_what_its_manifest_says() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 
     // Every reproducer was replayed through every target of its family.
-    for family in ["regex", "json", "xml"] {
+    for family in FAMILIES {
         let manifest = manifest::load(root(), family).unwrap().expect("a manifest");
-        for t in TARGETS.iter().filter(|t| t.family == family) {
+        for t in family.targets {
             let n = results
                 .iter()
                 .filter(|r| r.source == Source::Reproducer && r.target.name == t.name)
@@ -39,7 +39,7 @@ fn every_committed_file_does_what_its_manifest_says() {
         }
     }
     // Each vulnerable twin's declared kinds are all demonstrated.
-    for t in TARGETS.iter().filter(|t| t.variant == Variant::Vulnerable) {
+    for t in targets().filter(|t| t.variant == Variant::Vulnerable) {
         for kind in t.expected {
             let shown = results.iter().any(|r| {
                 r.target.name == t.name && r.verdict.finding().is_some_and(|f| f.kind == *kind)
@@ -52,11 +52,11 @@ fn every_committed_file_does_what_its_manifest_says() {
 #[test]
 fn a_reproducer_missing_from_the_manifest_is_an_error() {
     let dir = std::env::temp_dir().join(format!("gauntlet-manifest-{}", std::process::id()));
-    let family = dir.join("corpora/reproducers/regex");
+    let family = dir.join(gauntlet_harnesses::regex::FAMILY.reproducers_dir());
     std::fs::create_dir_all(&family).unwrap();
     std::fs::write(family.join("manifest.toml"), "").unwrap();
     std::fs::write(family.join("stray.txt"), "a\nb").unwrap();
-    let err = manifest::load(&dir, "regex").unwrap_err();
+    let err = manifest::load(&dir, &gauntlet_harnesses::regex::FAMILY).unwrap_err();
     assert!(err.message.contains("no case"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -164,7 +164,7 @@ proptest! {
         // Without entities, output and steps never pass the input size.
         prop_assert!(meter.cost().bytes_out <= doc.len() as u64);
         prop_assert!(meter.cost().steps <= doc.len() as u64);
-        let verdict = prop_check(&DIFFERENTIAL, doc.as_bytes())?;
+        let verdict = prop_check(DIFFERENTIAL, doc.as_bytes())?;
         prop_assert_eq!(verdict.status(), "clean");
     }
 
@@ -179,7 +179,7 @@ proptest! {
             let insert: &[u8] = [&b"<"[..], b"&", b"]]>", b"\"", b"</a>", b"\x01"][what];
             bytes.splice(i..i, insert.iter().copied());
         }
-        prop_check(&DIFFERENTIAL, &bytes)?;
+        prop_check(DIFFERENTIAL, &bytes)?;
     }
 
     #[test]
@@ -189,13 +189,13 @@ proptest! {
         prop_assert!(cost.bytes_out <= bound(doc.len()), "{} > bound", cost.bytes_out);
         prop_assert!(cost.steps <= bound(doc.len()), "{} > bound", cost.steps);
         prop_assert!(cost.depth <= 2 + 20);
-        prop_check(&HARDENED, doc.as_bytes())?;
-        prop_check(&DIFFERENTIAL, doc.as_bytes())?;
+        prop_check(HARDENED, doc.as_bytes())?;
+        prop_check(DIFFERENTIAL, doc.as_bytes())?;
     }
 
     #[test]
     fn vulnerable_findings_are_only_of_its_declared_kinds(doc in entity_document()) {
-        prop_check(&VULNERABLE, doc.as_bytes())?;
+        prop_check(VULNERABLE, doc.as_bytes())?;
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use clap::Args;
-use gauntlet_harnesses::TARGETS;
+use gauntlet_harnesses::targets;
 
 use super::options::FuzzOptions;
 use super::replay::parse_targets;
@@ -52,7 +52,7 @@ pub struct Campaign {
 impl Exec for Campaign {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         let targets = if self.targets.is_empty() {
-            TARGETS.iter().collect()
+            targets().collect()
         } else {
             parse_targets(&self.targets)?
         };

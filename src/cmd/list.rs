@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use clap::Args;
-use gauntlet_harnesses::registry::{Target, TARGETS};
+use gauntlet_harnesses::{targets, Target};
 use serde::Serialize;
 
 use super::{Exec, Outcome};
@@ -27,12 +27,12 @@ pub struct List {
 impl Exec for List {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         if self.json {
-            for target in TARGETS {
+            for target in targets() {
                 serde_json::to_writer(&mut *out, &Record::new(target)).map_err(io::Error::from)?;
                 out.write_all(b"\n")?;
             }
         } else {
-            write_table(out, TARGETS)?;
+            write_table(out, &targets().collect::<Vec<_>>())?;
         }
         Ok(Outcome::Passed)
     }
@@ -55,12 +55,12 @@ impl Record {
     fn new(t: &Target) -> Record {
         Record {
             name: t.name,
-            family: t.family,
+            family: t.family.name,
             variant: t.variant.name(),
             cwes: t.cwes,
             oracles: t.oracles.iter().map(|o| o.name()).collect(),
             expected: t.expected.iter().map(|k| k.name()).collect(),
-            input_format: t.input_format,
+            input_format: t.input_format(),
             source: t.source,
         }
     }
@@ -70,8 +70,8 @@ const HEADER: [&str; 7] = ["NAME", "FAMILY", "VARIANT", "CWE", "ORACLES", "EXPEC
 
 /// Writes `targets` as columns padded to their widest cell, two spaces
 /// apart; the last column (the long input format) is not padded.
-fn write_table(out: &mut dyn Write, targets: &[Target]) -> io::Result<()> {
-    let rows: Vec<[String; 7]> = targets.iter().map(row).collect();
+fn write_table(out: &mut dyn Write, targets: &[&Target]) -> io::Result<()> {
+    let rows: Vec<[String; 7]> = targets.iter().map(|t| row(t)).collect();
     let mut widths = HEADER.map(str::len);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -93,11 +93,11 @@ fn row(t: &Target) -> [String; 7] {
     let join = |items: Vec<String>| if items.is_empty() { "-".to_owned() } else { items.join(",") };
     [
         t.name.to_owned(),
-        t.family.to_owned(),
+        t.family.name.to_owned(),
         t.variant.name().to_owned(),
         join(t.cwes.iter().map(u32::to_string).collect()),
         join(t.oracles.iter().map(|o| o.name().to_owned()).collect()),
         join(t.expected.iter().map(|k| k.name().to_owned()).collect()),
-        t.input_format.to_owned(),
+        t.input_format().to_owned(),
     ]
 }

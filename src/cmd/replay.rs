@@ -7,18 +7,19 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context};
 use clap::Args;
 use gauntlet_harnesses::manifest::{self, Replayed};
-use gauntlet_harnesses::registry::{self, Target};
 use gauntlet_harnesses::Verdict;
+use gauntlet_harnesses::{self as registry, Target};
 use serde::Serialize;
 
 use super::{Exec, Outcome};
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
-/// Seeds (`corpora/<target>/`) must give no finding; reproducers
-/// (`corpora/reproducers/<family>/`) must give what their manifest.toml says
-/// for each target; regressions (`corpora/regressions/<target>/`) must give
-/// no unexpected finding. Exit 1 if any file fails.
+/// Seeds (`corpora/<family>/seeds/`) must give no finding through any of
+/// the family's targets; reproducers (`corpora/<family>/reproducers/`) must
+/// give what their manifest.toml says for each target; regressions
+/// (`corpora/<family>/regressions/<variant>/`) must give no unexpected
+/// finding. Exit 1 if any file fails.
 #[derive(Args)]
 pub struct Replay {
     /// Only these targets (default: every target)

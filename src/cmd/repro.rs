@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
-use gauntlet_harnesses::registry::{self, Variant};
+use gauntlet_harnesses::Variant;
 use gauntlet_harnesses::{Target, Verdict};
 use serde::Deserialize;
 
@@ -153,9 +153,7 @@ fn story(
     writeln!(out, "  input:    {} ({} bytes)", path.display(), input.len())?;
     writeln!(out, "            {}", escape_bytes(input, 300))?;
     writeln!(out, "  code:     {}", target.source)?;
-    let twin = registry::TARGETS
-        .iter()
-        .find(|t| t.family == target.family && t.variant == Variant::Hardened);
+    let twin = target.family.targets.iter().find(|t| t.variant == Variant::Hardened);
     if let Some(twin) = twin.filter(|t| t.name != target.name) {
         let answer = match twin.check(input) {
             Verdict::Clean { cost } => format!("clean ({cost})"),

@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, Context};
 use clap::Args;
-use gauntlet_harnesses::registry::{self, Target};
+use gauntlet_harnesses::{self as registry, Target};
 use gauntlet_harnesses::{Cost, Verdict};
 use serde::Serialize;
 

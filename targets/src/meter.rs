@@ -11,13 +11,16 @@
 //! # Guarantees
 //!
 //! - The same input run through the same target gives the same [`Cost`] on
-//!   every machine: nothing here depends on clocks, addresses or randomness.
+//!   every machine: nothing in it depends on clocks, addresses or
+//!   randomness. ([`Meter::stack_span`] reads addresses, and is a
+//!   measurement of the build, kept apart from the cost.)
 //! - Once any counter passes its [`Fuse`] limit, that call and every later
 //!   counting call return [`Blown`], and [`Meter::tripped`] remembers which
 //!   limit tripped first. A target that propagates the error with `?` stops
 //!   within one unit of work of the limit, so a vulnerable twin cannot hang,
-//!   overflow the real stack (the depth fuse is far below it) or allocate
-//!   without bound (the output fuse caps what it may produce).
+//!   overflow the real stack (the harness runs it on a stack sized for the
+//!   depth fuse) or allocate without bound (the output fuse caps what it may
+//!   produce).
 //!
 //! # Resource limits
 //!
@@ -87,9 +90,11 @@ impl Fuse {
     pub const STEPS: u64 = 10_000_000;
     /// The default output limit: 64 MiB.
     pub const BYTES_OUT: u64 = 64 << 20;
-    /// The default depth limit: 2,000 frames. Recursive twins keep their
-    /// frames to a few hundred bytes, so this stays well inside the 2 MiB
-    /// stack of a test thread even in debug builds.
+    /// The default depth limit: 2,000 frames. The recursive twins' frames
+    /// are measured at 0.2–0.6 KiB a level in a release build and up to
+    /// 7 KiB in a debug one, so 2,000 levels take at most about 1.1 MiB and
+    /// 13.4 MiB of stack; the harness runs them on a stack with room for
+    /// twice that (`gauntlet_harnesses::guard::STACK_NEED`).
     pub const DEPTH: u64 = 2_000;
     /// The default probe limit: 10 million.
     pub const PROBES: u64 = 10_000_000;
@@ -183,6 +188,11 @@ pub struct Meter {
     cost: Cost,
     depth: u64,
     tripped: Option<Blown>,
+    /// Stack addresses at the outermost [`Meter::enter`] and the deepest one:
+    /// a measurement for people and tests ([`Meter::stack_span`]), never part
+    /// of the [`Cost`].
+    stack_top: usize,
+    stack_low: usize,
 }
 
 impl Default for Meter {
@@ -194,7 +204,7 @@ impl Default for Meter {
 impl Meter {
     /// A meter with all counters at zero.
     pub fn new(fuse: Fuse) -> Meter {
-        Meter { fuse, cost: Cost::default(), depth: 0, tripped: None }
+        Meter { fuse, cost: Cost::default(), depth: 0, tripped: None, stack_top: 0, stack_low: 0 }
     }
 
     /// A meter that never trips (for benches measuring the real cost).
@@ -215,6 +225,15 @@ impl Meter {
     /// The first limit that tripped, if any did.
     pub fn tripped(&self) -> Option<Blown> {
         self.tripped
+    }
+
+    /// How many bytes of the real stack lay between the outermost and the
+    /// deepest [`Meter::enter`] of the run: divided by the depth reached less
+    /// one, the stack a recursive twin uses per level. It is read from the
+    /// addresses of the calls, so it is a measurement of this build (debug
+    /// frames are several times larger than release ones), not a cost.
+    pub fn stack_span(&self) -> usize {
+        self.stack_top.saturating_sub(self.stack_low)
     }
 
     /// The current recursion depth (not the maximum).
@@ -275,6 +294,13 @@ impl Meter {
         }
         self.depth += 1;
         self.cost.depth = self.cost.depth.max(self.depth);
+        let marker = 0u8;
+        let here = std::ptr::addr_of!(marker) as usize;
+        if self.depth == 1 && self.stack_top == 0 {
+            self.stack_top = here;
+            self.stack_low = here;
+        }
+        self.stack_low = self.stack_low.min(here);
         Ok(())
     }
 

@@ -1,0 +1,66 @@
+//! Attack generators shared by tests, benches, reproducers and the CLI.
+
+use std::fmt::Write as _;
+
+/// `n` opening brackets and nothing else: one recursion level each for a
+/// recursive-descent parser.
+pub fn bracket_flood(n: usize) -> Vec<u8> {
+    vec![b'['; n]
+}
+
+/// `n` nested arrays, closed: `[[[]]]` for 3.
+pub fn nested_arrays(n: usize) -> Vec<u8> {
+    let mut out = vec![b'['; n];
+    out.resize(2 * n, b']');
+    out
+}
+
+/// `n` nested objects, closed: `{"a":{"a":0}}` for 2.
+pub fn object_nest(n: usize) -> Vec<u8> {
+    let mut out = b"{\"a\":".repeat(n);
+    out.push(b'0');
+    out.extend(std::iter::repeat_n(b'}', n));
+    out
+}
+
+/// `n` distinct keys with one [`djbx33a`] hash.
+///
+/// The generator: `"Ez"` and `"FY"` hash alike under times-33
+/// (69·33 + 122 = 70·33 + 89), and appending equal-hash blocks to
+/// equal-length strings of equal hash keeps their hashes equal. So key
+/// `i` is `i` written in binary over `w` blocks, `"Ez"` for a 0 bit and
+/// `"FY"` for a 1 bit, most significant first, `w` the fewest bits that
+/// count to `n` (at least one): for `n = 4`, `EzEz`, `EzFY`, `FYEz`,
+/// `FYFY`. Every key is `2w` bytes of ASCII letters.
+///
+/// [`djbx33a`]: gauntlet_targets::json::djbx33a
+pub fn colliding_keys(n: usize) -> Vec<String> {
+    let width = (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1) as usize;
+    (0..n)
+        .map(|i| {
+            (0..width).rev().map(|bit| if (i >> bit) & 1 == 1 { "FY" } else { "Ez" }).collect()
+        })
+        .collect()
+}
+
+/// An object of `n` members whose keys all collide (see
+/// [`colliding_keys`]), one member a line, each value its index.
+pub fn colliding_object(n: usize) -> Vec<u8> {
+    object_of(colliding_keys(n))
+}
+
+/// The same shape as [`colliding_object`] with keys that spread over the
+/// buckets (`k0`, `k1`, ...), for comparison.
+pub fn spread_object(n: usize) -> Vec<u8> {
+    object_of((0..n).map(|i| format!("k{i}")).collect())
+}
+
+fn object_of(keys: Vec<String>) -> Vec<u8> {
+    let mut out = String::from("{\n");
+    for (i, key) in keys.iter().enumerate() {
+        let comma = if i + 1 < keys.len() { "," } else { "" };
+        let _ = writeln!(out, "\"{key}\":{i}{comma}");
+    }
+    out.push_str("}\n");
+    out.into_bytes()
+}

@@ -1,0 +1,96 @@
+//! The JSON family: a JSON text through a recursive-descent parser.
+//!
+//! - [`oracle`]: the cost oracle (recursion at the depth fuse, hash
+//!   probes) and the number oracle;
+//! - [`mod@reference`]: the differential oracle against serde_json;
+//! - [`attacks`] and [`documents`]: the attack generators and benign
+//!   documents the tests, benches and CLI share.
+
+use gauntlet_targets::json::{hardened, probe_bound, vulnerable};
+use gauntlet_targets::meter::{Fuse, Meter};
+
+use crate::guard::deep;
+use crate::target::{Family, Oracle, Target, Variant};
+use crate::verdict::{Kind, Verdict};
+
+pub mod attacks;
+pub mod documents;
+pub mod oracle;
+pub mod reference;
+
+pub use oracle::{exact_integer, number_overflow};
+pub use reference::{difference, reference, Exception};
+
+/// The JSON family: its three targets and what they share.
+pub static FAMILY: Family = Family {
+    name: "json",
+    input_format: "a JSON text (RFC 8259), as bytes",
+    fuzz_args: &[],
+    keep_rejected: false,
+    mutator: None,
+    targets: &[
+        Target {
+            name: "json-vulnerable",
+            family: &FAMILY,
+            variant: Variant::Vulnerable,
+            cwes: &[674, 407, 190],
+            expected: &[Kind::UnboundedRecursion, Kind::HashCollision, Kind::IntegerOverflow],
+            oracles: &[Oracle::Cost, Oracle::Differential],
+            source: "targets/src/json/vulnerable.rs",
+            run: run_vulnerable,
+        },
+        Target {
+            name: "json-hardened",
+            family: &FAMILY,
+            variant: Variant::Hardened,
+            cwes: &[674, 407, 190],
+            expected: &[],
+            oracles: &[Oracle::Cost, Oracle::Differential],
+            source: "targets/src/json/hardened.rs",
+            run: run_hardened,
+        },
+        Target {
+            name: "json-differential",
+            family: &FAMILY,
+            variant: Variant::Differential,
+            cwes: &[436],
+            expected: &[],
+            oracles: &[Oracle::Differential, Oracle::Cost],
+            source: "targets/src/json/hardened.rs",
+            run: reference::run_differential,
+        },
+    ],
+};
+
+/// The vulnerable twin under the cost and number oracles.
+pub static VULNERABLE: &Target = &FAMILY.targets[0];
+/// The hardened twin under the cost and number oracles.
+pub static HARDENED: &Target = &FAMILY.targets[1];
+/// The hardened twin against `serde_json::Value`.
+pub static DIFFERENTIAL: &Target = &FAMILY.targets[2];
+
+/// The fuse for an input of `len` bytes: steps never trip (a value takes at
+/// least a byte), probes trip at four times [`probe_bound`] of the whole
+/// input (at least a million), depth at [`Fuse::DEPTH`].
+pub fn fuse_for(len: usize) -> Fuse {
+    let n = len as u64;
+    Fuse::default()
+        .with_steps(Fuse::STEPS.max(n.saturating_add(1)))
+        .with_probes(probe_bound(n).saturating_mul(4).max(1_000_000))
+}
+
+fn run_vulnerable(input: &[u8]) -> Verdict {
+    // The whole run, the value's recursive drop included, on a deep stack.
+    deep(|| {
+        let mut meter = Meter::new(fuse_for(input.len()));
+        let result = vulnerable::parse(input, &mut meter);
+        oracle::verdict(VULNERABLE.name, result, &meter, input.len(), None)
+    })
+}
+
+fn run_hardened(input: &[u8]) -> Verdict {
+    let mut meter = Meter::new(fuse_for(input.len()));
+    let result = hardened::parse(input, &mut meter);
+    let limit = hardened::Config::DEPTH_LIMIT as u64;
+    oracle::verdict(HARDENED.name, result, &meter, input.len(), Some(limit))
+}

@@ -1,0 +1,132 @@
+//! The shared oracle kit: the checks, wordings and feedback every family's
+//! oracles are made of, written once.
+//!
+//! - [`rejected`]: a refusal with the target's reason and the run's cost.
+//! - [`depth_fuse`]: whether the run was stopped by the depth fuse — the
+//!   recursion oracle of every recursive twin.
+//! - [`over`]: the over-bound check of a cost oracle, with the
+//!   " (fuse tripped)" wording its summary carries when the fuse, not the
+//!   end of the input, stopped the run.
+//! - [`FindingBuilder`] (from [`Finding::of`]): a finding that takes its
+//!   kind's default CWE unless told otherwise.
+//! - [`cost_feedback`]: the metered cost turned into libFuzzer coverage.
+
+use gauntlet_targets::meter::{Cost, Meter, Resource};
+
+use crate::verdict::{Finding, Kind, Verdict};
+
+/// A rejection: the target refused the input for `reason`.
+pub fn rejected(reason: impl ToString, meter: &Meter) -> Verdict {
+    Verdict::Rejected { reason: reason.to_string(), cost: meter.cost() }
+}
+
+/// The depth the fuse allowed, when the depth fuse stopped the run.
+pub fn depth_fuse(meter: &Meter) -> Option<u64> {
+    (meter.tripped().map(|b| b.resource) == Some(Resource::Depth)).then(|| meter.fuse().depth)
+}
+
+/// The over-bound check: `Some(wording)` when `measured > bound`, the
+/// wording being `" (fuse tripped)"` when a fuse stopped the run (the cost
+/// is then a lower bound of what the input would take) and `""` otherwise.
+pub fn over(measured: u64, bound: u64, meter: &Meter) -> Option<&'static str> {
+    (measured > bound).then(|| if meter.tripped().is_some() { " (fuse tripped)" } else { "" })
+}
+
+/// A finding under construction: target, kind and location fixed, the CWE
+/// the kind's default until [`FindingBuilder::cwe`] says otherwise.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct FindingBuilder {
+    target: &'static str,
+    kind: Kind,
+    cwe: u32,
+    location: String,
+}
+
+impl Finding {
+    /// Starts a finding of `kind` by `target` at `location` (the oracle's
+    /// name for the bug: the signature is made from it).
+    pub fn of(target: &'static str, kind: Kind, location: impl Into<String>) -> FindingBuilder {
+        FindingBuilder { target, kind, cwe: kind.default_cwe(), location: location.into() }
+    }
+}
+
+impl FindingBuilder {
+    /// A more specific CWE than the kind's default (CWE-1333 for a regex's
+    /// super-linear time, CWE-611 for XXE).
+    pub fn cwe(mut self, cwe: u32) -> FindingBuilder {
+        self.cwe = cwe;
+        self
+    }
+
+    /// The finding, with its one-line summary and the measured cost.
+    pub fn build(self, summary: impl Into<String>, cost: Cost) -> Finding {
+        Finding::new(self.target, self.kind, self.cwe, self.location, summary, cost)
+    }
+
+    /// The finding as a verdict.
+    pub fn verdict(self, summary: impl Into<String>, cost: Cost) -> Verdict {
+        Verdict::Finding(self.build(summary, cost))
+    }
+}
+
+/// The metered cost as libFuzzer coverage (PerfFuzz's idea, Lemieux et al.,
+/// ISSTA 2018).
+///
+/// libFuzzer keeps an input that reaches new edges, but a backtracker, an
+/// entity expansion or a degraded hash table runs through the same edges
+/// whether it does a kilobyte of work or a gigabyte, so edge coverage alone
+/// gives the fuzzer no reason to keep an input that costs more. One branch
+/// per power of two of every meter dimension — steps, bytes out, depth,
+/// probes — absolute and per input byte, gives it one: an input that
+/// doubles any of them reaches a new edge and is kept, and the next mutation
+/// starts from it. The fuzz adapter calls this after every run; it costs a
+/// few dozen comparisons and changes no verdict.
+pub fn cost_feedback(cost: Cost, input_len: usize) {
+    let n = (input_len as u64).max(1);
+    // Unrolled on purpose: each rung must be its own branch to be its own
+    // edge, and `black_box` keeps the compiler from merging them. Each
+    // dimension expands the macro anew, so its rungs are edges of its own.
+    macro_rules! rungs {
+        ($x:expr; $($k:literal)*) => {{
+            let x: u64 = $x;
+            $( if x >> $k != 0 { std::hint::black_box($k); } )*
+        }};
+    }
+    rungs!(cost.steps; 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24);
+    rungs!(cost.steps / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
+    rungs!(cost.bytes_out; 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24);
+    rungs!(cost.bytes_out / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
+    rungs!(cost.depth; 1 2 3 4 5 6 7 8 9 10 11);
+    rungs!(cost.depth.saturating_mul(64) / n; 0 1 2 3 4 5 6);
+    rungs!(cost.probes; 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24);
+    rungs!(cost.probes / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gauntlet_targets::meter::Fuse;
+
+    #[test]
+    fn a_finding_takes_its_kind_default_cwe_unless_told() {
+        let f = Finding::of("t", Kind::UnboundedRecursion, "here").build("s", Cost::default());
+        assert_eq!(f.cwe, 674);
+        let f = Finding::of("t", Kind::SecretLeak, "here").cwe(611).build("s", Cost::default());
+        assert_eq!((f.cwe, f.kind), (611, Kind::SecretLeak));
+    }
+
+    #[test]
+    fn over_says_whether_the_fuse_stopped_the_run() {
+        let mut m = Meter::new(Fuse::default().with_steps(2));
+        assert_eq!(over(1, 1, &m), None);
+        assert_eq!(over(2, 1, &m), Some(""));
+        assert!(m.steps(3).is_err());
+        assert_eq!(over(3, 1, &m), Some(" (fuse tripped)"));
+        assert_eq!(depth_fuse(&m), None);
+        let mut m = Meter::new(Fuse::default().with_depth(1));
+        m.enter().unwrap();
+        assert!(m.enter().is_err());
+        assert_eq!(depth_fuse(&m), Some(1));
+    }
+}

@@ -1,0 +1,132 @@
+//! The regex family: a pattern and a haystack through a backtracking
+//! matcher.
+//!
+//! - [`oracle`]: the cost oracle (super-linear steps, recursion at the depth
+//!   fuse);
+//! - [`mod@reference`]: the differential oracle against regex-automata;
+//! - [`attacks`]: the attack generators the tests, benches and CLI share.
+//!
+//! Input format: the first line is the pattern (UTF-8, regex syntax), the
+//! rest the haystack (any bytes).
+
+use gauntlet_targets::meter::Meter;
+use gauntlet_targets::regex::{hardened, linear_bound, vulnerable, ErrorKind};
+
+use crate::guard::deep;
+use crate::kit::rejected;
+use crate::target::{Family, Oracle, Target, Variant};
+use crate::verdict::{Kind, Verdict};
+
+pub mod attacks;
+pub mod oracle;
+pub mod reference;
+
+pub use oracle::{fuse_for, SLACK};
+pub use reference::{reference, Exception};
+
+/// The regex family: its three targets and what they share.
+pub static FAMILY: Family = Family {
+    name: "regex",
+    input_format: "first line: pattern (UTF-8, regex syntax); rest: haystack (any bytes)",
+    fuzz_args: &[],
+    keep_rejected: false,
+    mutator: None,
+    targets: &[
+        Target {
+            name: "regex-vulnerable",
+            family: &FAMILY,
+            variant: Variant::Vulnerable,
+            cwes: &[1333, 674],
+            expected: &[Kind::SuperlinearTime, Kind::UnboundedRecursion],
+            oracles: &[Oracle::Cost],
+            source: "targets/src/regex/vulnerable.rs",
+            run: run_vulnerable,
+        },
+        Target {
+            name: "regex-hardened",
+            family: &FAMILY,
+            variant: Variant::Hardened,
+            cwes: &[1333, 674],
+            expected: &[],
+            oracles: &[Oracle::Cost],
+            source: "targets/src/regex/hardened.rs",
+            run: run_hardened,
+        },
+        Target {
+            name: "regex-differential",
+            family: &FAMILY,
+            variant: Variant::Differential,
+            cwes: &[436],
+            expected: &[],
+            oracles: &[Oracle::Differential, Oracle::Cost],
+            source: "targets/src/regex/hardened.rs",
+            run: reference::run_differential,
+        },
+    ],
+};
+
+/// The vulnerable twin under the cost oracle.
+pub static VULNERABLE: &Target = &FAMILY.targets[0];
+/// The hardened twin under the cost oracle.
+pub static HARDENED: &Target = &FAMILY.targets[1];
+/// Both twins against `regex_automata::meta::Regex`.
+pub static DIFFERENTIAL: &Target = &FAMILY.targets[2];
+
+/// Splits an input into pattern bytes and haystack at the first `\n`.
+pub fn split(input: &[u8]) -> (&[u8], &[u8]) {
+    match input.iter().position(|&b| b == b'\n') {
+        Some(i) => (&input[..i], &input[i + 1..]),
+        None => (input, &[]),
+    }
+}
+
+/// Joins a pattern and a haystack into the family's input format.
+pub fn join(pattern: &str, haystack: &[u8]) -> Vec<u8> {
+    let mut input = Vec::with_capacity(pattern.len() + 1 + haystack.len());
+    input.extend_from_slice(pattern.as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice(haystack);
+    input
+}
+
+fn decode(input: &[u8]) -> Result<(&str, &[u8]), String> {
+    let (pattern, haystack) = split(input);
+    match std::str::from_utf8(pattern) {
+        Ok(p) => Ok((p, haystack)),
+        Err(e) => Err(format!("pattern is not valid UTF-8 ({e})")),
+    }
+}
+
+fn run_vulnerable(input: &[u8]) -> Verdict {
+    let meter = Meter::default();
+    let (pattern, haystack) = match decode(input) {
+        Ok(d) => d,
+        Err(reason) => return rejected(reason, &meter),
+    };
+    let re = match vulnerable::Regex::new(pattern) {
+        Ok(re) => re,
+        Err(e) => return rejected(e, &meter),
+    };
+    let states = re.state_count();
+    let mut meter = Meter::new(fuse_for(linear_bound(states, haystack.len())));
+    // A fuse error is the oracle's business, not a rejection.
+    let _ = deep(|| re.find(haystack, &mut meter));
+    oracle::verdict(VULNERABLE.name, &meter, states, haystack.len())
+}
+
+fn run_hardened(input: &[u8]) -> Verdict {
+    let meter = Meter::default();
+    let (pattern, haystack) = match decode(input) {
+        Ok(d) => d,
+        Err(reason) => return rejected(reason, &meter),
+    };
+    let re = match hardened::Regex::new(pattern) {
+        Ok(re) => re,
+        Err(e) => return rejected(e, &meter),
+    };
+    let mut meter = Meter::new(fuse_for(re.step_bound(haystack.len())));
+    match re.find(haystack, &mut meter) {
+        Err(e) if !matches!(e.kind, ErrorKind::Fuse(_)) => rejected(e, &meter),
+        _ => oracle::verdict(HARDENED.name, &meter, re.state_count(), haystack.len()),
+    }
+}
