@@ -42,7 +42,10 @@
 //!
 //! # Panics
 //!
-//! Never.
+//! None known, not proven: it indexes slices at positions it has checked, and
+//! every input the fuzzers and properties have tried ran through
+//! `Target::check`, which turns a panic into a `Panic` finding; none has
+//! been seen.
 //!
 //! [`ErrorKind::PatternTooLong`]: super::ErrorKind::PatternTooLong
 //! [`ErrorKind::NestLimit`]: super::ErrorKind::NestLimit

@@ -35,7 +35,7 @@
 //!
 //! # Panics
 //!
-//! Never.
+//! Never: no indexing, no unwrapping outside the tests.
 
 use std::fmt;
 
