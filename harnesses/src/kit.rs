@@ -7,6 +7,8 @@
 //! - [`over`]: the over-bound check of a cost oracle, with the
 //!   " (fuse tripped)" wording its summary carries when the fuse, not the
 //!   end of the input, stopped the run.
+//! - [`MemoryBound`] and [`memory`]: the memory oracle every family
+//!   applies — peak bytes held above a bound linear in the input.
 //! - [`FindingBuilder`] (from [`Finding::of`]): a finding that takes its
 //!   kind's default CWE unless told otherwise.
 //! - [`cost_feedback`]: the metered cost turned into libFuzzer coverage.
@@ -30,6 +32,52 @@ pub fn depth_fuse(meter: &Meter) -> Option<u64> {
 /// is then a lower bound of what the input would take) and `""` otherwise.
 pub fn over(measured: u64, bound: u64, meter: &Meter) -> Option<&'static str> {
     (measured > bound).then(|| if meter.tripped().is_some() { " (fuse tripped)" } else { "" })
+}
+
+/// A bound on the memory a run may hold at its peak, linear in the input:
+/// `per_byte · n + base` for an n-byte input. Each family states its own
+/// constants next to its oracles, and its hardened twin guarantees to stay
+/// under them for every input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryBound {
+    /// Bytes a target may hold per input byte.
+    pub per_byte: u64,
+    /// Bytes a target may hold whatever the input (tables, buffers).
+    pub base: u64,
+}
+
+impl MemoryBound {
+    /// The bound for an `n`-byte input.
+    pub const fn of(&self, n: usize) -> u64 {
+        self.per_byte.saturating_mul(n as u64).saturating_add(self.base)
+    }
+
+    /// The memory fuse for an `n`-byte input: four times the bound, so a
+    /// run over it is stopped while the oracle can still call it.
+    pub const fn fuse(&self, n: usize) -> u64 {
+        self.of(n).saturating_mul(4)
+    }
+}
+
+/// The memory oracle: a [`Kind::MemoryAmplification`] finding (CWE-789)
+/// at `location` when the run's peak held memory is over `bound` for its
+/// `n`-byte input.
+pub fn memory(
+    target: &'static str,
+    location: &str,
+    meter: &Meter,
+    n: usize,
+    bound: MemoryBound,
+) -> Option<Verdict> {
+    let cost = meter.cost();
+    let limit = bound.of(n);
+    let fused = over(cost.memory, limit, meter)?;
+    let summary = format!(
+        "memory held peaked at {} bytes for a {n}-byte input, bound {limit} ({} x input + \
+         {}){fused}",
+        cost.memory, bound.per_byte, bound.base
+    );
+    Some(Finding::of(target, Kind::MemoryAmplification, location).verdict(summary, cost))
 }
 
 /// A finding under construction: target, kind and location fixed, the CWE
@@ -78,7 +126,7 @@ impl FindingBuilder {
 /// whether it does a kilobyte of work or a gigabyte, so edge coverage alone
 /// gives the fuzzer no reason to keep an input that costs more. One branch
 /// per power of two of every meter dimension — steps, bytes out, depth,
-/// probes — absolute and per input byte, gives it one: an input that
+/// probes, memory — absolute and per input byte, gives it one: an input that
 /// doubles any of them reaches a new edge and is kept, and the next mutation
 /// starts from it. The fuzz adapter calls this after every run; it costs a
 /// few dozen comparisons and changes no verdict.
@@ -101,6 +149,8 @@ pub fn cost_feedback(cost: Cost, input_len: usize) {
     rungs!(cost.depth.saturating_mul(64) / n; 0 1 2 3 4 5 6);
     rungs!(cost.probes; 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24);
     rungs!(cost.probes / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
+    rungs!(cost.memory; 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28);
+    rungs!(cost.memory / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
 }
 
 #[cfg(test)]
@@ -114,6 +164,20 @@ mod tests {
         assert_eq!(f.cwe, 674);
         let f = Finding::of("t", Kind::SecretLeak, "here").cwe(611).build("s", Cost::default());
         assert_eq!((f.cwe, f.kind), (611, Kind::SecretLeak));
+    }
+
+    #[test]
+    fn memory_over_its_linear_bound_is_a_finding() {
+        let bound = MemoryBound { per_byte: 8, base: 100 };
+        assert_eq!(bound.of(10), 180);
+        let mut m = Meter::new(Fuse::default().with_memory(bound.fuse(10)));
+        m.hold(180).unwrap();
+        assert!(memory("t", "here", &m, 10, bound).is_none());
+        m.hold(1).unwrap();
+        let f = memory("t", "here", &m, 10, bound).unwrap();
+        let f = f.finding().unwrap();
+        assert_eq!((f.kind, f.cwe, f.cost.memory), (Kind::MemoryAmplification, 789, 181));
+        assert!(f.summary.contains("181 bytes for a 10-byte input, bound 180"), "{}", f.summary);
     }
 
     #[test]

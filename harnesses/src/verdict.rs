@@ -16,6 +16,9 @@ pub enum Kind {
     UnboundedRecursion,
     /// A hash table degraded by colliding keys.
     HashCollision,
+    /// Memory held grows far beyond the input (a DOM per byte, a stack per
+    /// level, an unbounded buffer).
+    MemoryAmplification,
     /// A planted secret appeared in the output.
     SecretLeak,
     /// A path resolved outside its root.
@@ -30,11 +33,12 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::SuperlinearTime,
         Kind::Amplification,
         Kind::UnboundedRecursion,
         Kind::HashCollision,
+        Kind::MemoryAmplification,
         Kind::SecretLeak,
         Kind::PathEscape,
         Kind::IntegerOverflow,
@@ -49,6 +53,7 @@ impl Kind {
             Kind::Amplification => "Amplification",
             Kind::UnboundedRecursion => "UnboundedRecursion",
             Kind::HashCollision => "HashCollision",
+            Kind::MemoryAmplification => "MemoryAmplification",
             Kind::SecretLeak => "SecretLeak",
             Kind::PathEscape => "PathEscape",
             Kind::IntegerOverflow => "IntegerOverflow",
@@ -69,6 +74,7 @@ impl Kind {
             Kind::Amplification => "amplification",
             Kind::UnboundedRecursion => "unbounded-recursion",
             Kind::HashCollision => "hash-collision",
+            Kind::MemoryAmplification => "memory-amplification",
             Kind::SecretLeak => "secret-leak",
             Kind::PathEscape => "path-escape",
             Kind::IntegerOverflow => "integer-overflow",
@@ -85,6 +91,7 @@ impl Kind {
             Kind::Amplification => 776,
             Kind::UnboundedRecursion => 674,
             Kind::HashCollision => 407,
+            Kind::MemoryAmplification => 789,
             Kind::SecretLeak => 200,
             Kind::PathEscape => 22,
             Kind::IntegerOverflow => 190,

@@ -3,8 +3,11 @@
 //!
 //! A target does not measure time. It reports *work*: one [`Meter::step`] per
 //! unit of matching or parsing work, [`Meter::produce`] for every byte it
-//! emits, [`Meter::enter`] / [`Meter::leave`] around each level of recursion
-//! and [`Meter::probe`] for every slot a hash table inspects. The harness
+//! emits, [`Meter::enter`] / [`Meter::leave`] around each level of recursion,
+//! [`Meter::probe`] for every slot a hash table inspects, and
+//! [`Meter::hold`] / [`Meter::release`] around the memory it keeps for
+//! whatever grows with the input (events, nodes, strings, stacks, memo
+//! tables), of which the meter remembers the peak. The harness
 //! reads the totals afterwards ([`Meter::cost`]) and its oracles compare them
 //! with a bound proportional to the input.
 //!
@@ -51,6 +54,8 @@ pub enum Resource {
     Depth,
     /// Hash-table slots inspected.
     Probes,
+    /// Bytes of memory held at once (the peak).
+    Memory,
 }
 
 impl Resource {
@@ -61,6 +66,7 @@ impl Resource {
             Resource::BytesOut => "bytes_out",
             Resource::Depth => "depth",
             Resource::Probes => "probes",
+            Resource::Memory => "memory",
         }
     }
 }
@@ -82,6 +88,8 @@ pub struct Fuse {
     pub depth: u64,
     /// Maximum hash probes.
     pub probes: u64,
+    /// Maximum bytes held at once.
+    pub memory: u64,
 }
 
 impl Fuse {
@@ -98,11 +106,20 @@ impl Fuse {
     pub const DEPTH: u64 = 2_000;
     /// The default probe limit: 10 million.
     pub const PROBES: u64 = 10_000_000;
+    /// The default memory limit: 256 MiB held at once, an eighth of
+    /// libFuzzer's default `-rss_limit_mb`.
+    pub const MEMORY: u64 = 256 << 20;
 
     /// A fuse with every limit at `u64::MAX`: for benches that want the real
     /// cost of an attack.
     pub const fn unlimited() -> Fuse {
-        Fuse { steps: u64::MAX, bytes_out: u64::MAX, depth: u64::MAX, probes: u64::MAX }
+        Fuse {
+            steps: u64::MAX,
+            bytes_out: u64::MAX,
+            depth: u64::MAX,
+            probes: u64::MAX,
+            memory: u64::MAX,
+        }
     }
 
     /// This fuse with a different step limit.
@@ -128,6 +145,12 @@ impl Fuse {
         self.probes = probes;
         self
     }
+
+    /// This fuse with a different memory limit.
+    pub const fn with_memory(mut self, memory: u64) -> Fuse {
+        self.memory = memory;
+        self
+    }
 }
 
 impl Default for Fuse {
@@ -137,6 +160,7 @@ impl Default for Fuse {
             bytes_out: Fuse::BYTES_OUT,
             depth: Fuse::DEPTH,
             probes: Fuse::PROBES,
+            memory: Fuse::MEMORY,
         }
     }
 }
@@ -169,14 +193,16 @@ pub struct Cost {
     pub depth: u64,
     /// Hash probes counted.
     pub probes: u64,
+    /// The most bytes held at once.
+    pub memory: u64,
 }
 
 impl fmt::Display for Cost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "steps {}, bytes_out {}, depth {}, probes {}",
-            self.steps, self.bytes_out, self.depth, self.probes
+            "steps {}, bytes_out {}, depth {}, probes {}, memory {}",
+            self.steps, self.bytes_out, self.depth, self.probes, self.memory
         )
     }
 }
@@ -187,6 +213,7 @@ pub struct Meter {
     fuse: Fuse,
     cost: Cost,
     depth: u64,
+    held: u64,
     tripped: Option<Blown>,
     /// Stack addresses at the outermost [`Meter::enter`] and the deepest one:
     /// a measurement for people and tests ([`Meter::stack_span`]), never part
@@ -204,7 +231,15 @@ impl Default for Meter {
 impl Meter {
     /// A meter with all counters at zero.
     pub fn new(fuse: Fuse) -> Meter {
-        Meter { fuse, cost: Cost::default(), depth: 0, tripped: None, stack_top: 0, stack_low: 0 }
+        Meter {
+            fuse,
+            cost: Cost::default(),
+            depth: 0,
+            held: 0,
+            tripped: None,
+            stack_top: 0,
+            stack_low: 0,
+        }
     }
 
     /// A meter that never trips (for benches measuring the real cost).
@@ -285,6 +320,30 @@ impl Meter {
         Ok(())
     }
 
+    /// Counts `n` more bytes held (an allocation, a buffer's growth). Call it
+    /// *before* allocating, so a refused call means nothing was allocated;
+    /// pair it with [`Meter::release`] when the memory is given back.
+    #[inline]
+    pub fn hold(&mut self, n: u64) -> Result<(), Blown> {
+        self.held = self.held.saturating_add(n);
+        self.cost.memory = self.cost.memory.max(self.held);
+        if self.held > self.fuse.memory || self.tripped.is_some() {
+            return Err(self.trip(Resource::Memory, self.fuse.memory));
+        }
+        Ok(())
+    }
+
+    /// Counts `n` bytes given back. The peak ([`Cost::memory`]) stays.
+    #[inline]
+    pub fn release(&mut self, n: u64) {
+        self.held = self.held.saturating_sub(n);
+    }
+
+    /// The bytes held now (not the peak).
+    pub fn held(&self) -> u64 {
+        self.held
+    }
+
     /// Enters one level of recursion. Pair every successful call with
     /// [`Meter::leave`].
     #[inline]
@@ -337,6 +396,18 @@ mod tests {
         m.leave();
         assert_eq!(m.current_depth(), 0);
         assert_eq!(m.cost().depth, 2);
+    }
+
+    #[test]
+    fn memory_records_the_peak_and_trips_past_the_fuse() {
+        let mut m = Meter::new(Fuse::default().with_memory(100));
+        m.hold(60).unwrap();
+        m.release(50);
+        m.hold(80).unwrap();
+        assert_eq!((m.held(), m.cost().memory), (90, 90));
+        assert_eq!(m.hold(11).unwrap_err().resource, Resource::Memory);
+        m.release(1000);
+        assert_eq!((m.held(), m.cost().memory), (0, 101));
     }
 
     #[test]
