@@ -12,6 +12,9 @@
 //! - [`FindingBuilder`] (from [`Finding::of`]): a finding that takes its
 //!   kind's default CWE unless told otherwise.
 //! - [`cost_feedback`]: the metered cost turned into libFuzzer coverage.
+//! - [`Rng`] and [`dictionary`]: what the families' structure-aware
+//!   mutators draw on — a deterministic generator and the tokens of the
+//!   family's libFuzzer dictionary.
 
 use gauntlet_targets::meter::{Cost, Meter, Resource};
 
@@ -131,6 +134,9 @@ impl FindingBuilder {
 /// starts from it. The fuzz adapter calls this after every run; it costs a
 /// few dozen comparisons and changes no verdict.
 pub fn cost_feedback(cost: Cost, input_len: usize) {
+    if !feedback_enabled() {
+        return;
+    }
     let n = (input_len as u64).max(1);
     // Unrolled on purpose: each rung must be its own branch to be its own
     // edge, and `black_box` keeps the compiler from merging them. Each
@@ -151,6 +157,89 @@ pub fn cost_feedback(cost: Cost, input_len: usize) {
     rungs!(cost.probes / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
     rungs!(cost.memory; 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28);
     rungs!(cost.memory / n; 0 1 2 3 4 5 6 7 8 9 10 11 12);
+}
+
+/// Whether [`cost_feedback`] is on: it is unless the environment sets
+/// `GAUNTLET_COST_FEEDBACK=0`, read once per process — the switch for
+/// measuring what the feedback buys.
+pub fn feedback_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("GAUNTLET_COST_FEEDBACK").is_none_or(|v| v != "0"))
+}
+
+/// A small deterministic generator for mutators (SplitMix64): the same seed
+/// gives the same mutation, so a libFuzzer run replays.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with libFuzzer's seed for this mutation.
+    pub fn new(seed: u32) -> Rng {
+        Rng(u64::from(seed))
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// `n` random bytes, for `arbitrary::Unstructured`.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+}
+
+/// The tokens of a libFuzzer dictionary (`name="value"` or `"value"` lines,
+/// `#` comments), with `\\`, `\"` and `\xNN` escapes decoded. Lines that do
+/// not parse are skipped, as libFuzzer would refuse them.
+pub fn dictionary(text: &str) -> Vec<Vec<u8>> {
+    let mut tokens = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') || !line.ends_with('"') {
+            continue;
+        }
+        let Some(open) = line.find('"').filter(|&open| open < line.len() - 1) else {
+            continue;
+        };
+        let body = &line.as_bytes()[open + 1..line.len() - 1];
+        let mut token = Vec::with_capacity(body.len());
+        let mut rest = body;
+        while let Some((&c, tail)) = rest.split_first() {
+            rest = tail;
+            if c != b'\\' {
+                token.push(c);
+                continue;
+            }
+            match rest {
+                [b'x', hi, lo, tail @ ..] => {
+                    let hex = [*hi, *lo];
+                    let Some(b) =
+                        std::str::from_utf8(&hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+                    else {
+                        break;
+                    };
+                    token.push(b);
+                    rest = tail;
+                }
+                [escaped, tail @ ..] => {
+                    token.push(*escaped);
+                    rest = tail;
+                }
+                [] => break,
+            }
+        }
+        tokens.push(token);
+    }
+    tokens
 }
 
 #[cfg(test)]
@@ -178,6 +267,15 @@ mod tests {
         let f = f.finding().unwrap();
         assert_eq!((f.kind, f.cwe, f.cost.memory), (Kind::MemoryAmplification, 789, 181));
         assert!(f.summary.contains("181 bytes for a 10-byte input, bound 180"), "{}", f.summary);
+    }
+
+    #[test]
+    fn dictionaries_are_read_as_libfuzzer_reads_them() {
+        let text = "# c\n\"a\\\"b\"\nkw=\"\\x41\\\\\"\n\n  \"x\"  \nbad\n";
+        assert_eq!(dictionary(text), [b"a\"b".to_vec(), b"A\\".to_vec(), b"x".to_vec()]);
+        let mut rng = Rng::new(7);
+        assert!((0..100).all(|_| rng.below(3) < 3));
+        assert_eq!(Rng::new(7).bytes(8), Rng::new(7).bytes(8));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!   probes) and the number oracle;
 //! - [`mod@reference`]: the differential oracle against serde_json;
 //! - [`attacks`] and [`documents`]: the attack generators and benign
-//!   documents the tests, benches and CLI share.
+//!   documents the tests, benches and CLI share;
+//! - [`mutate`]: the structure-aware mutator the fuzz targets use.
 
 use gauntlet_targets::json::{hardened, probe_bound, vulnerable};
 use gauntlet_targets::meter::{Fuse, Meter};
@@ -15,6 +16,7 @@ use crate::verdict::{Kind, Verdict};
 
 pub mod attacks;
 pub mod documents;
+pub mod mutate;
 pub mod oracle;
 pub mod reference;
 
@@ -27,7 +29,7 @@ pub static FAMILY: Family = Family {
     input_format: "a JSON text (RFC 8259), as bytes",
     fuzz_args: &[],
     keep_rejected: false,
-    mutator: None,
+    mutator: Some(mutate::mutate),
     targets: &[
         Target {
             name: "json-vulnerable",

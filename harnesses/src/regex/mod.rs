@@ -4,7 +4,8 @@
 //! - [`oracle`]: the cost oracle (super-linear steps, recursion at the depth
 //!   fuse);
 //! - [`mod@reference`]: the differential oracle against regex-automata;
-//! - [`attacks`]: the attack generators the tests, benches and CLI share.
+//! - [`attacks`]: the attack generators the tests, benches and CLI share;
+//! - [`mutate`]: the structure-aware mutator the fuzz targets use.
 //!
 //! Input format: the first line is the pattern (UTF-8, regex syntax), the
 //! rest the haystack (any bytes).
@@ -18,6 +19,7 @@ use crate::target::{Family, Oracle, Target, Variant};
 use crate::verdict::{Kind, Verdict};
 
 pub mod attacks;
+pub mod mutate;
 pub mod oracle;
 pub mod reference;
 
@@ -30,7 +32,7 @@ pub static FAMILY: Family = Family {
     input_format: "first line: pattern (UTF-8, regex syntax); rest: haystack (any bytes)",
     fuzz_args: &[],
     keep_rejected: false,
-    mutator: None,
+    mutator: Some(mutate::mutate),
     targets: &[
         Target {
             name: "regex-vulnerable",

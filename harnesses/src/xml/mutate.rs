@@ -1,6 +1,7 @@
 //! The xml family's structure-aware mutator.
 
-///
+use crate::kit::{dictionary, Rng};
+
 /// Byte mutations and a dictionary do not get from nothing to a document
 /// whose DOCTYPE declares an entity that the root element then refers to:
 /// every piece (`<!DOCTYPE r [`, `<!ENTITY`, `]>`, the root, `&e;`) has to
@@ -14,15 +15,18 @@
 ///   mutator itself never makes a cycle);
 /// - 1–16 references to a declared entity go in right after the root's
 ///   start tag;
-/// - a reference already in the document is repeated.
+/// - a reference already in the document is repeated;
+/// - an external entity is declared with a system identifier taken from the
+///   family's dictionary (its quoted URIs and paths), and referred to in the
+///   root — the shape of an XXE; which URI leaks anything is for the search
+///   to find.
 ///
 /// Together with the cost feedback each step that expands more is kept, so a
-/// ladder of entities grows until the oracle fires. External entities are
-/// never added: those come from the dictionary's URIs and byte mutations.
+/// ladder of entities grows until the oracle fires.
 /// Half of the calls return `None`, leaving the input to libFuzzer's own
 /// mutations; a result longer than `max_size` is `None` too.
 pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
-    let mut rng = SplitMix(u64::from(seed));
+    let mut rng = Rng::new(seed);
     if rng.below(2) == 0 {
         return None;
     }
@@ -38,7 +42,7 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
         .filter_map(|decl| decl.split_whitespace().next())
         .filter(|name| *name != "%")
         .collect();
-    let pick = |rng: &mut SplitMix| -> Option<&str> {
+    let pick = |rng: &mut Rng| -> Option<&str> {
         // The newest entity half of the time: that is how a ladder grows.
         let last = names.last().copied()?;
         if rng.below(2) == 0 {
@@ -48,7 +52,16 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
         }
     };
     let mut out = String::with_capacity(text.len() + 64);
-    match rng.below(3) {
+    match rng.below(4) {
+        3 => {
+            let uris = system_literals();
+            let uri = uris.get(rng.below(uris.len()))?;
+            let name = format!("x{}", names.len());
+            out.push_str(&text[..close]);
+            out.push_str(&format!("<!ENTITY {name} SYSTEM {uri}>\n"));
+            out.push_str(&text[close..close + 2]);
+            out.push_str(&format!("<r>&{name};</r>"));
+        }
         1 if !names.is_empty() => {
             let name = pick(&mut rng)?;
             let refs = format!("&{name};").repeat(1 + rng.below(16));
@@ -84,16 +97,15 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
     (out.len() <= max_size).then(|| out.into_bytes())
 }
 
-/// A small deterministic generator for [`mutate`] (SplitMix64).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z % n.max(1) as u64) as usize
-    }
+/// The dictionary's quoted tokens that can stand as a system literal (a
+/// URI or a path), read once from `corpora/xml/xml.dict` as compiled in.
+fn system_literals() -> &'static [String] {
+    static URIS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    URIS.get_or_init(|| {
+        dictionary(include_str!("../../../corpora/xml/xml.dict"))
+            .into_iter()
+            .filter_map(|t| String::from_utf8(t).ok())
+            .filter(|t| t.len() > 2 && t.starts_with('"') && t.ends_with('"'))
+            .collect()
+    })
 }
