@@ -8,8 +8,9 @@
 //!
 //! - generation: a small JSON tree drawn with [`arbitrary`] from a
 //!   [`Node`] grammar and rendered as text;
-//! - nesting: the current input wrapped in more levels of arrays or
-//!   objects, so that the depth feedback can climb one rung at a time;
+//! - nesting: the current input wrapped in up to as many levels again of
+//!   arrays or objects as it has bytes, so that the depth feedback can
+//!   climb a power-of-two rung in a step or two;
 //! - key products: an object whose keys are every combination of one
 //!   two-letter block from each of a few pairs ([`Node::Product`]), so that
 //!   one pair of blocks that happens to collide under the twin's hash makes
@@ -175,7 +176,10 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
             let node = Node::arbitrary(&mut u).ok()?;
             render(&node, &mut out, max_size)
         }
-        1 => nest(&mut out, input, 1 + rng.below(64), rng.below(4) == 0, max_size),
+        // Up to as many levels again as the input has bytes: nesting can
+        // double in one step, so the depth feedback's power-of-two rungs
+        // are a few steps apart.
+        1 => nest(&mut out, input, 1 + rng.below(input.len().max(64)), rng.below(4) == 0, max_size),
         _ => {
             let pairs = (0..1 + rng.below(10))
                 .map(|_| <(Block, Block)>::arbitrary(&mut u))
