@@ -32,6 +32,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cmd::Outcome;
 use crate::findings;
 use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
+use crate::report::files::{safe_join, write_atomic};
 use crate::report::{
     Environment, ReplayRecord, ReplayReport, Report, TargetReport, SCHEMA_VERSION,
 };
@@ -319,12 +320,12 @@ fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     );
     for n in 0..100 {
         let name = if n == 0 { base.clone() } else { format!("{base}-{n}") };
-        let dir = crate::report::safe_join(out, &name)?;
+        let dir = safe_join(out, &name)?;
         match std::fs::create_dir(&dir) {
             Ok(()) => {
                 // A probe write: a full or read-only file system fails here,
                 // before any fuzzing time is spent.
-                crate::report::write_atomic(&dir, ".write-probe", b"ok")?;
+                write_atomic(&dir, ".write-probe", b"ok")?;
                 let _ = std::fs::remove_file(dir.join(".write-probe"));
                 return Ok(dir);
             }

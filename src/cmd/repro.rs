@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::replay::parse_targets;
 use super::{Exec, Outcome};
-use crate::report::escape_bytes;
+use crate::text::escape_bytes;
 
 /// Replay a saved finding or an input file and explain it
 ///
