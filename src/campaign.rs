@@ -34,7 +34,8 @@ use crate::findings;
 use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
 use crate::report::files::{safe_join, write_atomic};
 use crate::report::{
-    Environment, ReplayRecord, ReplayReport, Report, TargetReport, SCHEMA_VERSION,
+    Environment, FindingRecord, ReplayRecord, ReplayReport, Report, Status, TargetReport,
+    SCHEMA_VERSION,
 };
 
 /// What to run.
@@ -157,7 +158,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         if plan.replay && !interrupted() { Some(replay(&plan.root, &plan.targets)?) } else { None };
     let partial = interrupted();
     let passed = !partial
-        && reports.iter().all(|t| t.verdict == "PASS")
+        && reports.iter().all(|t| t.verdict == Status::Pass)
         && replay.as_ref().is_none_or(|r| r.failed == 0);
     let mut flags = CargoFuzz::flags(plan.targets[0], &opts, Path::new("<run>/artifacts/<target>"));
     flags.truncate(flags.len() - plan.targets[0].fuzz_args.len());
@@ -240,14 +241,14 @@ fn fuzz_one(
         family: target.family.to_owned(),
         variant: target.variant.name().to_owned(),
         source: target.source.to_owned(),
-        expected_kinds: target.expected.iter().map(|k| k.name().to_owned()).collect(),
+        expected_kinds: target.expected.to_vec(),
         time_budget_secs: opts.seconds,
         libfuzzer_flags: CargoFuzz::flags(target, opts, &artifacts),
         stats,
         corpus_files,
         findings: collected.findings,
         unreproduced: collected.unreproduced,
-        verdict: verdict.to_owned(),
+        verdict,
         reason,
     })
 }
@@ -257,33 +258,33 @@ fn judge(
     target: &Target,
     seconds: u64,
     stats: &Stats,
-    findings: &[crate::report::FindingRecord],
-) -> (&'static str, String) {
+    findings: &[FindingRecord],
+) -> (Status, String) {
     let unexpected: Vec<&str> =
-        findings.iter().filter(|f| !f.expected).map(|f| f.kind.as_str()).collect();
+        findings.iter().filter(|f| !f.expected).map(|f| f.kind.name()).collect();
     if !unexpected.is_empty() {
-        return ("FAIL", format!("unexpected finding: {}", unexpected.join(", ")));
+        return (Status::Fail, format!("unexpected finding: {}", unexpected.join(", ")));
     }
     if stats.executions == 0 && findings.is_empty() {
         let code = stats.exit_code.map_or("a signal".to_owned(), |c| format!("exit code {c}"));
-        return ("FAIL", format!("libFuzzer did not run ({code}); see its log"));
+        return (Status::Fail, format!("libFuzzer did not run ({code}); see its log"));
     }
     if interrupted() && findings.is_empty() {
-        return ("FAIL", "interrupted before a verdict".to_owned());
+        return (Status::Fail, "interrupted before a verdict".to_owned());
     }
     match target.variant {
         Variant::Vulnerable if findings.is_empty() => {
             let kinds: Vec<&str> = target.expected.iter().map(|k| k.name()).collect();
             (
-                "FAIL",
+                Status::Fail,
                 format!("declared bug class ({}) not found in {seconds} s", kinds.join(" or ")),
             )
         }
         Variant::Vulnerable => {
-            let kinds: Vec<&str> = findings.iter().map(|f| f.kind.as_str()).collect();
-            ("PASS", format!("found its declared bug class: {}", kinds.join(", ")))
+            let kinds: Vec<&str> = findings.iter().map(|f| f.kind.name()).collect();
+            (Status::Pass, format!("found its declared bug class: {}", kinds.join(", ")))
         }
-        _ => ("PASS", format!("no finding in {} executions", stats.executions)),
+        _ => (Status::Pass, format!("no finding in {} executions", stats.executions)),
     }
 }
 

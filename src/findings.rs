@@ -108,7 +108,7 @@ pub fn collect(
         let shown_input = shown_dir.join(minimized.unwrap_or("input"));
         let record = FindingRecord {
             target: target.name.to_owned(),
-            kind: finding.kind.name().to_owned(),
+            kind: finding.kind,
             cwe: finding.cwe,
             signature: signature.clone(),
             location: finding.location.clone(),

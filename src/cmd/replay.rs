@@ -8,10 +8,11 @@ use anyhow::{anyhow, Context};
 use clap::Args;
 use gauntlet_harnesses::manifest::{self, Replayed};
 use gauntlet_harnesses::registry::{self, Target};
-use gauntlet_harnesses::Verdict;
+use gauntlet_harnesses::{Kind, Verdict};
 use serde::Serialize;
 
 use super::{Exec, Outcome};
+use crate::report::Status;
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
@@ -69,7 +70,7 @@ struct Record<'a> {
     source: &'static str,
     expected: String,
     verdict: &'static str,
-    kind: Option<&'static str>,
+    kind: Option<Kind>,
     summary: Option<&'a str>,
     pass: bool,
 }
@@ -113,14 +114,14 @@ fn write_one(out: &mut dyn Write, r: &Replayed, json: bool) -> anyhow::Result<()
             source: r.source.name(),
             expected: r.expect.to_string(),
             verdict: r.verdict.status(),
-            kind: finding.map(|f| f.kind.name()),
+            kind: finding.map(|f| f.kind),
             summary,
             pass,
         };
         serde_json::to_writer(&mut *out, &record)?;
         writeln!(out)?;
     } else {
-        let mark = if pass { "PASS" } else { "FAIL" };
+        let mark = Status::of(pass);
         write!(out, "{mark} {:<18} {:<10} {}", r.target.name, r.source.name(), r.file.display())?;
         if pass {
             writeln!(out, " ({})", r.expect)?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
 use gauntlet_harnesses::registry::{self, Variant};
-use gauntlet_harnesses::{Target, Verdict};
+use gauntlet_harnesses::{Kind, Target, Verdict};
 use serde::Deserialize;
 
 use super::replay::parse_targets;
@@ -47,7 +47,7 @@ pub struct Repro {
 struct Saved {
     target: String,
     signature: String,
-    kind: String,
+    kind: Kind,
 }
 
 impl Exec for Repro {

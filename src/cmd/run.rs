@@ -23,7 +23,7 @@ use std::time::Instant;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use gauntlet_harnesses::registry::{self, Target};
-use gauntlet_harnesses::{Cost, Verdict};
+use gauntlet_harnesses::{Cost, Kind, Verdict};
 use serde::Serialize;
 
 use super::{Exec, Outcome};
@@ -254,7 +254,7 @@ impl Runner<'_> {
             input: label,
             input_bytes: self.buf.len() as u64,
             verdict: verdict.status(),
-            kind: finding.map(|f| f.kind.name()),
+            kind: finding.map(|f| f.kind),
             cwe: finding.map(|f| f.cwe),
             expected: finding.map(|f| self.target.is_expected(f.kind)),
             summary,
@@ -288,7 +288,7 @@ struct Record<'a> {
     input: &'a str,
     input_bytes: u64,
     verdict: &'static str,
-    kind: Option<&'static str>,
+    kind: Option<Kind>,
     cwe: Option<u32>,
     /// Whether the target is expected to produce this finding; null unless a
     /// finding.

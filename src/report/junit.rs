@@ -2,7 +2,7 @@
 
 use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
 
-use super::Report;
+use super::{Report, Status};
 
 impl Report {
     /// `junit.xml`: one test case per target (failed when the target's
@@ -11,19 +11,22 @@ impl Report {
     pub fn junit(&self) -> Junit {
         let mut suite = TestSuite::new(format!("gauntlet {}", self.command));
         for t in &self.targets {
-            let status = if t.verdict == "PASS" {
-                TestCaseStatus::success()
-            } else {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(t.reason.clone());
-                let detail: Vec<String> = t
-                    .findings
-                    .iter()
-                    .filter(|f| !f.expected)
-                    .map(|f| format!("{} (CWE-{}) [{}]: {}", f.kind, f.cwe, f.signature, f.summary))
-                    .collect();
-                s.set_description(detail.join("\n"));
-                s
+            let status = match t.verdict {
+                Status::Pass => TestCaseStatus::success(),
+                Status::Fail => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(t.reason.clone());
+                    let detail: Vec<String> = t
+                        .findings
+                        .iter()
+                        .filter(|f| !f.expected)
+                        .map(|f| {
+                            format!("{} (CWE-{}) [{}]: {}", f.kind, f.cwe, f.signature, f.summary)
+                        })
+                        .collect();
+                    s.set_description(detail.join("\n"));
+                    s
+                }
             };
             let mut case = TestCase::new(t.name.clone(), status);
             case.set_classname(format!("gauntlet.{}", t.family));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{FindingRecord, Report};
+use super::{FindingRecord, Report, Status};
 use crate::text::{escape_bytes, hex_decode, truncate};
 
 impl Report {
@@ -11,7 +11,7 @@ impl Report {
     /// commands that reproduce it.
     pub fn markdown(&self) -> String {
         let mut md = String::new();
-        let status = if self.passed { "PASS" } else { "FAIL" };
+        let status = Status::of(self.passed);
         let partial = if self.partial { " (PARTIAL: interrupted)" } else { "" };
         let _ = writeln!(md, "# gauntlet {} {}: {status}{partial}\n", self.command, self.run_id);
         let e = &self.environment;

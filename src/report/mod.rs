@@ -12,6 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use gauntlet_harnesses::Kind;
 use serde::Serialize;
 
 use crate::fuzzer::Stats;
@@ -25,6 +26,41 @@ use files::write_atomic;
 
 /// The version of the `report.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// A target's verdict: `PASS` or `FAIL` in every rendering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    /// The target did what its variant promises.
+    Pass,
+    /// It did not; the target's `reason` says why.
+    Fail,
+}
+
+impl Status {
+    /// [`Status::Pass`] when `passed`, else [`Status::Fail`].
+    pub fn of(passed: bool) -> Status {
+        if passed {
+            Status::Pass
+        } else {
+            Status::Fail
+        }
+    }
+
+    /// `"PASS"` or `"FAIL"`, as serialised.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Everything a run found out.
 #[derive(Clone, Debug, Serialize)]
@@ -86,7 +122,7 @@ pub struct TargetReport {
     /// The source file under attack.
     pub source: String,
     /// Declared finding kinds (vulnerable twins).
-    pub expected_kinds: Vec<String>,
+    pub expected_kinds: Vec<Kind>,
     /// Time budget, seconds.
     pub time_budget_secs: u64,
     /// Every libFuzzer flag of this target's run.
@@ -100,8 +136,8 @@ pub struct TargetReport {
     /// Artifacts whose replay gave no finding (a libFuzzer timeout or OOM
     /// that the harness does not reproduce), by file name.
     pub unreproduced: Vec<String>,
-    /// `PASS` or `FAIL`.
-    pub verdict: String,
+    /// Whether the target did what its variant promises.
+    pub verdict: Status,
     /// Why, in one line.
     pub reason: String,
 }
@@ -112,7 +148,7 @@ pub struct FindingRecord {
     /// Target name.
     pub target: String,
     /// Finding kind.
-    pub kind: String,
+    pub kind: Kind,
     /// CWE number.
     pub cwe: u32,
     /// De-duplication signature.
@@ -193,7 +229,7 @@ impl Report {
         let mut out: Vec<String> = self
             .targets
             .iter()
-            .filter(|t| t.verdict != "PASS")
+            .filter(|t| t.verdict == Status::Fail)
             .map(|t| format!("{}: {}", t.name, t.reason))
             .collect();
         if let Some(replay) = &self.replay {
@@ -232,7 +268,7 @@ impl Report {
         for t in &self.targets {
             let expected = t.findings.iter().filter(|f| f.expected).count();
             let unexpected = t.findings.len() - expected;
-            let kinds: Vec<&str> = t.findings.iter().map(|f| f.kind.as_str()).collect();
+            let kinds: Vec<&str> = t.findings.iter().map(|f| f.kind.name()).collect();
             let findings = if t.findings.is_empty() {
                 "0".to_owned()
             } else {
@@ -245,7 +281,7 @@ impl Report {
                 t.stats.exec_per_sec.to_string(),
                 t.stats.coverage.to_string(),
                 findings,
-                t.verdict.clone(),
+                t.verdict.to_string(),
             ]);
         }
         let widths: Vec<usize> =
@@ -294,11 +330,11 @@ mod tests {
     /// Two targets: a vulnerable one that passed with an expected finding
     /// and a hardened one that failed with an unexpected panic.
     pub(super) fn sample() -> Report {
-        let finding = |expected: bool, kind: &str| FindingRecord {
+        let finding = |expected: bool, kind: Kind| FindingRecord {
             target: "regex-vulnerable".into(),
-            kind: kind.into(),
+            kind,
             cwe: 1333,
-            signature: format!("{}-0123456789abcdef", kind.to_lowercase()),
+            signature: format!("{}-0123456789abcdef", kind.name().to_lowercase()),
             location: "backtrack".into(),
             summary: "many | steps".into(),
             expected,
@@ -310,19 +346,19 @@ mod tests {
             input_hex: crate::text::hex(b"(a+)+$\n\xff"),
             reproduce: vec!["gauntlet repro x".into()],
         };
-        let target = |name: &str, verdict: &str, findings: Vec<FindingRecord>| TargetReport {
+        let target = |name: &str, verdict: Status, findings: Vec<FindingRecord>| TargetReport {
             name: name.into(),
             family: "regex".into(),
             variant: "vulnerable".into(),
             source: "targets/src/regex/vulnerable.rs".into(),
-            expected_kinds: vec!["SuperlinearTime".into()],
+            expected_kinds: vec![Kind::SuperlinearTime],
             time_budget_secs: 5,
             libfuzzer_flags: vec!["-max_total_time=5".into()],
             stats: Stats { executions: 100, ..Default::default() },
             corpus_files: 3,
             findings,
             unreproduced: vec![],
-            verdict: verdict.into(),
+            verdict,
             reason: "why".into(),
         };
         Report {
@@ -343,8 +379,12 @@ mod tests {
                 cpus: 2,
             },
             targets: vec![
-                target("regex-vulnerable", "PASS", vec![finding(true, "SuperlinearTime")]),
-                target("regex-hardened", "FAIL", vec![finding(false, "Panic")]),
+                target(
+                    "regex-vulnerable",
+                    Status::Pass,
+                    vec![finding(true, Kind::SuperlinearTime)],
+                ),
+                target("regex-hardened", Status::Fail, vec![finding(false, Kind::Panic)]),
             ],
             replay: Some(ReplayReport { passed: 1, failed: 0, results: vec![] }),
             passed: false,

@@ -8,6 +8,8 @@ use serde_sarif::sarif::{
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
+use gauntlet_harnesses::Kind;
+
 use super::{FindingRecord, Report};
 
 impl Report {
@@ -16,19 +18,20 @@ impl Report {
     /// signature.
     pub fn sarif(&self) -> Sarif {
         let findings: Vec<&FindingRecord> = self.findings().collect();
-        let mut kinds: BTreeMap<&str, u32> = BTreeMap::new();
+        // Rules in the order of their ids.
+        let mut kinds: BTreeMap<&str, (Kind, u32)> = BTreeMap::new();
         for f in &findings {
-            kinds.entry(&f.kind).or_insert(f.cwe);
+            kinds.entry(f.kind.name()).or_insert((f.kind, f.cwe));
         }
         let rule_index: BTreeMap<&str, i64> =
             kinds.keys().enumerate().map(|(i, k)| (*k, i as i64)).collect();
         let rules: Vec<ReportingDescriptor> = kinds
-            .iter()
+            .values()
             .map(|(kind, cwe)| {
-                let text = format!("{} (CWE-{cwe})", rule_text(kind));
+                let text = format!("{} (CWE-{cwe})", kind.description());
                 ReportingDescriptor::builder()
-                    .id(*kind)
-                    .name(*kind)
+                    .id(kind.name())
+                    .name(kind.name())
                     .short_description(MultiformatMessageString::builder().text(text).build())
                     .help_uri(format!("https://cwe.mitre.org/data/definitions/{cwe}.html"))
                     .properties(PropertyBag {
@@ -73,8 +76,8 @@ impl Report {
                     ..Default::default()
                 };
                 SarifResult::builder()
-                    .rule_id(f.kind.clone())
-                    .rule_index(rule_index.get(f.kind.as_str()).copied().unwrap_or(0))
+                    .rule_id(f.kind.name())
+                    .rule_index(rule_index.get(f.kind.name()).copied().unwrap_or(0))
                     .level(if f.expected { ResultLevel::Note } else { ResultLevel::Error })
                     .message(message)
                     .locations(vec![location])
@@ -96,21 +99,6 @@ impl Report {
             .version(serde_json::json!("2.1.0"))
             .runs(vec![run])
             .build()
-    }
-}
-
-fn rule_text(kind: &str) -> &'static str {
-    match kind {
-        "SuperlinearTime" => "Work grows faster than linearly in the input",
-        "Amplification" => "Output grows far beyond the input",
-        "UnboundedRecursion" => "Recursion or nesting without a limit",
-        "HashCollision" => "Hash table degraded by colliding keys",
-        "SecretLeak" => "A planted secret appears in the output",
-        "PathEscape" => "A path resolves outside its root",
-        "IntegerOverflow" => "An integer wraps, saturates or is truncated",
-        "DifferentialMismatch" => "Disagreement with the reference implementation",
-        "Panic" => "The target panicked",
-        _ => "gauntlet finding",
     }
 }
 
