@@ -12,9 +12,10 @@
 //! - The replay passes when every committed file did what its manifest
 //!   says.
 //!
-//! The run passes (exit 0) when all of these pass. Ctrl-C stops the run
-//! after the current target, keeps every finding already saved, writes a
-//! report marked partial and exits 130.
+//! The run passes ([`Report::passed`]) when all of these pass. Ctrl-C stops
+//! the run after the current target, keeps every finding already saved and
+//! writes a report marked partial ([`Report::partial`]). [`execute`] returns
+//! that report; the command that called it turns it into an exit code.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -29,7 +30,6 @@ use gauntlet_harnesses::registry::Variant;
 use gauntlet_harnesses::{Target, Verdict};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cmd::Outcome;
 use crate::findings;
 use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
 use crate::report::files::{safe_join, write_atomic};
@@ -87,8 +87,12 @@ fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// Runs the plan, printing the summary to `out`.
-pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+/// Runs the plan, writes the report into a new run directory and prints its
+/// summary to `out`; returns the report.
+///
+/// An `Err` is an I/O error or a tool that cannot run (cargo-fuzz missing,
+/// the build failing), not a finding: findings are in the report.
+pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
     install_interrupt_handler();
     let started = Instant::now();
     let started_utc = SystemTime::now();
@@ -184,9 +188,8 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     writeln!(out, "report: {}", shown.display())?;
     if partial {
         eprintln!("gauntlet: interrupted: partial report written to {}", shown.display());
-        return Ok(Outcome::Interrupted);
     }
-    Ok(if passed { Outcome::Passed } else { Outcome::Failed })
+    Ok(report)
 }
 
 fn fuzz_one(

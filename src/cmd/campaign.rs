@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::Args;
 use gauntlet_harnesses::TARGETS;
 
-use super::options::FuzzOptions;
+use super::options::{outcome, FuzzOptions};
 use super::replay::parse_targets;
 use super::{Exec, Outcome};
 use crate::campaign;
@@ -58,6 +58,6 @@ impl Exec for Campaign {
         };
         let (seconds, vulnerable) = (self.time_per_target, self.vulnerable_time);
         let plan = self.options.plan("campaign", targets, seconds, vulnerable, true)?;
-        campaign::execute(&plan, out)
+        Ok(outcome(&campaign::execute(&plan, out)?))
     }
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::options::FuzzOptions;
+use super::options::{outcome, FuzzOptions};
 use super::replay::parse_targets;
 use super::{Exec, Outcome};
 use crate::campaign;
@@ -41,6 +41,6 @@ impl Exec for Fuzz {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         let targets = parse_targets(std::slice::from_ref(&self.target))?;
         let plan = self.options.plan("fuzz", targets, self.time, self.time, false)?;
-        campaign::execute(&plan, out)
+        Ok(outcome(&campaign::execute(&plan, out)?))
     }
 }

@@ -84,7 +84,8 @@ pub struct Report {
     pub targets: Vec<TargetReport>,
     /// The replay of committed seeds, reproducers and regressions, if run.
     pub replay: Option<ReplayReport>,
-    /// Whether the run passed (what the exit code says).
+    /// Whether the run passed: every target's verdict is PASS and the replay,
+    /// if run, had no failure. Always false for a partial run.
     pub passed: bool,
 }
 
@@ -324,12 +325,12 @@ pub fn check_parses(dir: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Two targets: a vulnerable one that passed with an expected finding
     /// and a hardened one that failed with an unexpected panic.
-    pub(super) fn sample() -> Report {
+    pub(crate) fn sample() -> Report {
         let finding = |expected: bool, kind: Kind| FindingRecord {
             target: "regex-vulnerable".into(),
             kind,
