@@ -3,10 +3,9 @@
 use std::io::Write;
 
 use clap::Args;
-use gauntlet_harnesses::TARGETS;
 
+use super::common::{every_target, parse_targets};
 use super::options::{outcome, FuzzOptions};
-use super::replay::parse_targets;
 use super::{Exec, Outcome};
 use crate::campaign;
 
@@ -52,7 +51,7 @@ pub struct Campaign {
 impl Exec for Campaign {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         let targets = if self.targets.is_empty() {
-            TARGETS.iter().collect()
+            every_target().collect()
         } else {
             parse_targets(&self.targets)?
         };

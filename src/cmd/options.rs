@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use gauntlet_harnesses::Target;
 
-use super::replay::repo_root;
+use super::common::repo_root;
 use super::Outcome;
 use crate::campaign::Plan;
 use crate::fuzzer::Sanitizer;

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
-use gauntlet_harnesses::registry::{self, Variant};
+use gauntlet_harnesses::registry::Variant;
 use gauntlet_harnesses::{Kind, Target, Verdict};
 use serde::Deserialize;
 
-use super::replay::parse_targets;
+use super::common::{every_target, parse_target};
 use super::{Exec, Outcome};
 use crate::text::escape_bytes;
 
@@ -60,7 +60,7 @@ impl Exec for Repro {
                 .with_context(|| format!("cannot read {}", json.display()))?;
             let saved: Saved = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a finding.json", json.display()))?;
-            let target = parse_targets(std::slice::from_ref(&saved.target))?[0];
+            let target = parse_target(&saved.target)?;
             if let Some(given) = &self.target {
                 if given != target.name {
                     bail!("{} is a finding of {}, not {given}", self.path.display(), target.name);
@@ -73,7 +73,7 @@ impl Exec for Repro {
             let name = self.target.as_ref().ok_or_else(|| {
                 anyhow!("{} is a file: say which target with --target", self.path.display())
             })?;
-            (parse_targets(std::slice::from_ref(name))?[0], self.path.clone(), None)
+            (parse_target(name)?, self.path.clone(), None)
         };
         let input = read_capped(&input_path, self.max_input)?;
         let verdict = target.check(&input);
@@ -153,9 +153,7 @@ fn story(
     writeln!(out, "  input:    {} ({} bytes)", path.display(), input.len())?;
     writeln!(out, "            {}", escape_bytes(input, 300))?;
     writeln!(out, "  code:     {}", target.source)?;
-    let twin = registry::TARGETS
-        .iter()
-        .find(|t| t.family == target.family && t.variant == Variant::Hardened);
+    let twin = every_target().find(|t| t.family == target.family && t.variant == Variant::Hardened);
     if let Some(twin) = twin.filter(|t| t.name != target.name) {
         let answer = match twin.check(input) {
             Verdict::Clean { cost } => format!("clean ({cost})"),
