@@ -1,6 +1,7 @@
-//! Bytes and text made fit to print: hex, escaped bytes, shortened text.
+//! Bytes and text made fit to print: hex, escaped bytes, text kept on one
+//! line, shortened text. Every command and report prints through these.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
@@ -47,6 +48,24 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}… ({} more)", &s[..cut], s.len() - cut)
 }
 
+/// Displays text on one line: control characters (a newline in a panic
+/// message or a file name) are escaped as Rust does (`\n`, `\u{7f}`), so a
+/// line of output about one input stays one line.
+pub struct OneLine<'a>(pub &'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +75,7 @@ mod tests {
         assert_eq!(escape_bytes(b"(a+)+$\naa\xff`", 100), "(a+)+$\\naa\\xff\\x60");
         assert_eq!(escape_bytes(b"abcdef", 3), "abc… (3 more bytes)");
         assert_eq!(hex_decode(&hex(b"\x00\xffA")), b"\x00\xffA");
+        assert_eq!(OneLine("a\nb\u{7f}é").to_string(), "a\\nb\\u{7f}é");
         assert_eq!(truncate("abcdef", 4), "abcd… (2 more)");
         assert_eq!(truncate("aé", 2), "a… (2 more)");
     }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::common::{parse_targets, repo_root, summary};
 use super::{Exec, Outcome};
 use crate::report::Status;
+use crate::text::OneLine;
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
@@ -50,8 +51,8 @@ struct Record<'a> {
 fn got(verdict: &Verdict) -> String {
     match verdict {
         Verdict::Clean { .. } => "clean".to_owned(),
-        Verdict::Rejected { reason, .. } => format!("rejected: {reason}"),
-        Verdict::Finding(f) => format!("{} ({})", f.kind, f.summary),
+        Verdict::Rejected { reason, .. } => format!("rejected: {}", OneLine(reason)),
+        Verdict::Finding(f) => format!("{} ({})", f.kind, OneLine(&f.summary)),
     }
 }
 

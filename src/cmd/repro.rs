@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::common::{every_target, parse_target};
 use super::{Exec, Outcome};
-use crate::text::escape_bytes;
+use crate::text::{escape_bytes, OneLine};
 
 /// Replay a saved finding or an input file and explain it
 ///
@@ -137,7 +137,7 @@ fn story(
             "UNEXPECTED: this target should not have this bug"
         };
         writeln!(out, "  what:     {} (CWE-{}), {expected}", f.kind, f.cwe)?;
-        writeln!(out, "  summary:  {}", f.summary)?;
+        writeln!(out, "  summary:  {}", OneLine(&f.summary))?;
         let c = f.cost;
         writeln!(
             out,
@@ -157,9 +157,11 @@ fn story(
     if let Some(twin) = twin.filter(|t| t.name != target.name) {
         let answer = match twin.check(input) {
             Verdict::Clean { cost } => format!("clean ({cost})"),
-            Verdict::Rejected { reason, cost } => format!("refuses it: {reason} ({cost})"),
+            Verdict::Rejected { reason, cost } => {
+                format!("refuses it: {} ({cost})", OneLine(&reason))
+            }
             Verdict::Finding(f) => {
-                format!("ALSO FINDS {} [{}]: {}", f.kind, f.signature, f.summary)
+                format!("ALSO FINDS {} [{}]: {}", f.kind, f.signature, OneLine(&f.summary))
             }
         };
         writeln!(out, "  hardened: {} {answer}", twin.name)?;

@@ -14,7 +14,6 @@
 //! O(n + d log d) besides the targets' work, n the total input bytes and d
 //! the number of files in the largest directory (its names are sorted).
 
-use std::fmt::{self, Write as _};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +27,7 @@ use serde::Serialize;
 use super::common::{parse_target, summary};
 use super::{Exec, Outcome};
 use crate::report::CostRecord;
+use crate::text::OneLine;
 
 /// The default `--max-input`: 16 MiB.
 const DEFAULT_MAX_INPUT: u64 = 16 * 1024 * 1024;
@@ -288,21 +288,4 @@ struct Record<'a> {
     signature: Option<&'a str>,
     cost: CostRecord,
     elapsed_us: u64,
-}
-
-/// Displays text on one line: control characters (a newline in a panic
-/// message or a file name) are escaped, so each input keeps one output line.
-struct OneLine<'a>(&'a str);
-
-impl fmt::Display for OneLine<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                f.write_char(c)?;
-            }
-        }
-        Ok(())
-    }
 }
