@@ -18,19 +18,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
-/// Writes `bytes` to `dir/name` through a temporary file and a rename.
+/// Writes `bytes` to `dir/name` through a temporary file
+/// (`dir/.<name>.tmp-<pid>`) and a rename.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     let path = safe_join(dir, name)?;
+    let context = || format!("cannot write {}", path.display());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, &path)
-    })();
-    if let Err(e) = result {
+    // Nothing to clean up when the temporary file cannot be created (and a
+    // path that is in the way is not ours to remove).
+    let mut file = fs::File::create(&tmp).with_context(context)?;
+    let result = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = result.and_then(|()| fs::rename(&tmp, &path)) {
         let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        return Err(e).with_context(context);
     }
     Ok(path)
 }
@@ -64,10 +65,50 @@ mod tests {
         );
     }
 
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn a_failed_write_leaves_no_file() {
-        let missing = std::env::temp_dir().join("gauntlet-no-such-dir/deeper");
+        // The temporary file is created and written; the rename then fails
+        // because the name is taken by a non-empty directory (as root too,
+        // where permission bits would not stop the write).
+        let dir = std::env::temp_dir().join(format!("gauntlet-files-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let taken = dir.join("report.json");
+        fs::create_dir_all(&taken).unwrap();
+        fs::write(taken.join("keep"), b"x").unwrap();
+
+        let err = write_atomic(&dir, "report.json", b"{}").unwrap_err();
+        assert!(format!("{err:#}").starts_with(&format!("cannot write {}", taken.display())));
+        assert_eq!(names(&dir), ["report.json"], "no temporary file left behind");
+        assert!(taken.is_dir() && names(&taken) == ["keep"], "the directory is untouched");
+
+        // A directory that does not exist: the temporary file cannot even be
+        // created.
+        let missing = dir.join("no-such-dir");
         assert!(write_atomic(&missing, "report.json", b"{}").is_err());
-        assert!(!missing.join("report.json").exists());
+        assert!(!missing.exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_write_replaces_the_file_and_leaves_only_it() {
+        let dir = std::env::temp_dir().join(format!("gauntlet-files-ok-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("report.json"), b"old").unwrap();
+        let path = write_atomic(&dir, "report.json", b"new").unwrap();
+        assert_eq!(path, dir.join("report.json"));
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(names(&dir), ["report.json"]);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
