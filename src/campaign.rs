@@ -317,11 +317,8 @@ fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayRepo
 fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the --out directory {}", out.display()))?;
-    let base = format!(
-        "{}-{}",
-        run_stamp(SystemTime::now()),
-        git(root, &["rev-parse", "--short", "HEAD"])
-    );
+    let hash = git(root, &["rev-parse", "--short", "HEAD"]);
+    let base = format!("{}-{}", run_stamp(SystemTime::now()), hash.as_deref().unwrap_or(NO_GIT));
     for n in 0..100 {
         let name = if n == 0 { base.clone() } else { format!("{base}-{n}") };
         let dir = safe_join(out, &name)?;
@@ -350,36 +347,37 @@ fn shown_path(path: &Path, root: &Path) -> PathBuf {
     path.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(path)
 }
 
-fn git(root: &Path, args: &[&str]) -> String {
-    Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "nogit".to_owned())
+/// What stands for the git hash when git cannot give one (git is not
+/// installed, or the root is not a git work tree): the run id ends in
+/// `-nogit` and report.json's `environment.git_hash` is `"nogit"`.
+const NO_GIT: &str = "nogit";
+
+/// What stands for the rustc version when `rustc --version` does not answer.
+const UNKNOWN: &str = "unknown";
+
+/// The trimmed standard output of `command`, when it ran, succeeded and
+/// printed something.
+fn stdout_of(command: &mut Command) -> Option<String> {
+    let output = command.output().ok().filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// `git ARGS` run in `root`, as [`stdout_of`].
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    stdout_of(Command::new("git").args(args).current_dir(root))
 }
 
 fn environment(root: &Path, fuzz: &CargoFuzz, flags: Vec<String>) -> Environment {
-    let rustc = Command::new("rustc")
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .current_dir(root)
-        .output()
-        .is_ok_and(|o| !o.stdout.is_empty());
+    let rustc = stdout_of(Command::new("rustc").arg("--version"));
+    // No output: a clean tree, or git cannot tell (then it is not dirty).
+    let dirty = git(root, &["status", "--porcelain", "--untracked-files=no"]).is_some();
     Environment {
-        rustc,
+        rustc: rustc.unwrap_or_else(|| UNKNOWN.to_owned()),
         cargo_fuzz: fuzz.version.clone(),
         sanitizer: fuzz.sanitizer().name().to_owned(),
         libfuzzer_flags: flags,
-        git_hash: git(root, &["rev-parse", "HEAD"]),
+        git_hash: git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| NO_GIT.to_owned()),
         git_dirty: dirty,
         machine: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -425,5 +423,23 @@ mod tests {
         assert_eq!(rfc3339(t), "2026-11-24T04:30:00Z");
         assert_eq!(run_stamp(t), "20261124T043000Z");
         assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn without_git_the_run_is_named_nogit() {
+        let tmp = std::env::temp_dir().join(format!("gauntlet-nogit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        // Not a git work tree (as long as the temporary directory is not in
+        // one); `out` inside it.
+        let (root, out) = (tmp.join("root"), tmp.join("reports"));
+        std::fs::create_dir_all(&root).unwrap();
+        assert_eq!(git(&root, &["rev-parse", "HEAD"]), None);
+        let first = create_run_dir(&out, &root).unwrap();
+        let second = create_run_dir(&out, &root).unwrap();
+        let name = |dir: &Path| dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name(&first).ends_with("-nogit"), "{}", name(&first));
+        assert_ne!(first, second, "a run never reuses a directory");
+        assert!(std::fs::read_dir(&first).unwrap().next().is_none(), "the probe is removed");
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

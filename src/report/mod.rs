@@ -67,7 +67,9 @@ impl std::fmt::Display for Status {
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
-    /// `<UTC time>-<short git hash>`, also the directory name.
+    /// `<UTC time>-<short git hash>` (`<UTC time>-nogit` when git cannot
+    /// give a hash), with `-<n>` appended if that name was taken; also the
+    /// run directory's name.
     pub run_id: String,
     /// `"campaign"` or `"fuzz"`.
     pub command: String,
@@ -92,7 +94,7 @@ pub struct Report {
 /// The machine and tools of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Environment {
-    /// `rustc --version`.
+    /// `rustc --version`, or `unknown` when it does not answer.
     pub rustc: String,
     /// `cargo fuzz --version`.
     pub cargo_fuzz: String,
@@ -101,9 +103,11 @@ pub struct Environment {
     /// libFuzzer flags common to every target (per-target ones are in each
     /// target's entry).
     pub libfuzzer_flags: Vec<String>,
-    /// `git rev-parse HEAD`, or `unknown`.
+    /// `git rev-parse HEAD`, or `nogit` when git cannot give one (git is not
+    /// installed, or the repository root is not a git work tree).
     pub git_hash: String,
-    /// Whether the work tree had uncommitted changes.
+    /// Whether tracked files had uncommitted changes; false when git cannot
+    /// tell.
     pub git_dirty: bool,
     /// OS and CPU architecture.
     pub machine: String,
