@@ -39,7 +39,7 @@ use crate::report::{
 };
 
 /// What to run.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Plan {
     /// `"campaign"` or `"fuzz"`.
     pub command: &'static str,

@@ -63,7 +63,7 @@ impl std::fmt::Display for Status {
 }
 
 /// Everything a run found out.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -92,7 +92,7 @@ pub struct Report {
 }
 
 /// The machine and tools of a run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Environment {
     /// `rustc --version`, or `unknown` when it does not answer.
     pub rustc: String,
@@ -116,7 +116,7 @@ pub struct Environment {
 }
 
 /// One target's fuzzing and its findings.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct TargetReport {
     /// Registry name.
     pub name: String,
@@ -201,7 +201,7 @@ impl From<gauntlet_harnesses::Cost> for CostRecord {
 }
 
 /// The replay's results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ReplayReport {
     /// Files that did what was expected.
     pub passed: usize,
@@ -212,7 +212,7 @@ pub struct ReplayReport {
 }
 
 /// One replayed file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ReplayRecord {
     /// Target name.
     pub target: String,
