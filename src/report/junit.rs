@@ -35,12 +35,8 @@ impl Report {
         }
         if let Some(replay) = &self.replay {
             let mut failed = TestCaseStatus::success();
-            let failures: Vec<String> = replay
-                .results
-                .iter()
-                .filter(|r| !r.pass)
-                .map(|r| format!("{} {}: expected {}, got {}", r.target, r.file, r.expected, r.got))
-                .collect();
+            let failures: Vec<String> =
+                replay.results.iter().filter(|r| !r.pass).map(ToString::to_string).collect();
             if !failures.is_empty() {
                 failed = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 failed.set_message(format!("{} replayed files failed", failures.len()));
@@ -59,11 +55,32 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::super::tests::sample;
+    use super::super::{ReplayRecord, ReplayReport};
 
     #[test]
     fn one_case_per_target_and_one_for_the_replay() {
         let junit = sample().junit();
         assert_eq!(junit.test_suites[0].test_cases.len(), 3);
         assert_eq!(junit.failures, 1);
+    }
+
+    #[test]
+    fn a_failing_replayed_file_fails_the_replay_case() {
+        let mut report = sample();
+        let record = ReplayRecord {
+            target: "regex-hardened".into(),
+            file: "corpora/regex_hardened/x".into(),
+            source: "seed".into(),
+            expected: "no finding".into(),
+            got: "Panic".into(),
+            pass: false,
+        };
+        report.replay = Some(ReplayReport { passed: 0, failed: 1, results: vec![record] });
+        let line = "regex-hardened corpora/regex_hardened/x: expected no finding, got Panic";
+        assert!(report.failures().contains(&format!("replay {line}")));
+        let junit = report.junit();
+        assert_eq!(junit.failures, 2);
+        let xml = junit.to_string().unwrap();
+        assert!(xml.contains("1 replayed files failed") && xml.contains(line), "{xml}");
     }
 }

@@ -222,10 +222,17 @@ pub struct ReplayRecord {
     pub source: String,
     /// What was expected.
     pub expected: String,
-    /// What happened: `clean`, `rejected` or the finding kind.
+    /// What happened: `clean`, `rejected: <reason>` or the finding kind.
     pub got: String,
     /// Whether it matched.
     pub pass: bool,
+}
+
+impl std::fmt::Display for ReplayRecord {
+    /// `<target> <file>: expected <expected>, got <got>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: expected {}, got {}", self.target, self.file, self.expected, self.got)
+    }
 }
 
 impl Report {
@@ -238,9 +245,7 @@ impl Report {
             .map(|t| format!("{}: {}", t.name, t.reason))
             .collect();
         if let Some(replay) = &self.replay {
-            out.extend(replay.results.iter().filter(|r| !r.pass).map(|r| {
-                format!("replay {} {}: expected {}, got {}", r.target, r.file, r.expected, r.got)
-            }));
+            out.extend(replay.results.iter().filter(|r| !r.pass).map(|r| format!("replay {r}")));
         }
         out
     }
