@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
 use gauntlet_harnesses::registry::Variant;
-use gauntlet_harnesses::{Kind, Target, Verdict};
+use gauntlet_harnesses::{Target, Verdict};
 use serde::Deserialize;
 
 use super::common::{every_target, parse_target};
@@ -47,7 +47,10 @@ pub struct Repro {
 struct Saved {
     target: String,
     signature: String,
-    kind: Kind,
+    /// Only printed, never compared (the signature decides), and kept as
+    /// text: a finding.json from another version may name a kind this one
+    /// does not know.
+    kind: String,
 }
 
 impl Exec for Repro {
