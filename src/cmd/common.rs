@@ -1,5 +1,5 @@
 //! Helpers that several subcommands use: finding the repository root,
-//! naming targets, and what a verdict says in one line.
+//! naming targets, and the text a verdict carries.
 //!
 //! The commands reach the list of targets through here only, so a change to
 //! how the harness crate lists its targets is a change to this file.
