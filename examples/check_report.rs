@@ -28,10 +28,25 @@ fn check(dir: &std::path::Path) -> Result<String, String> {
     if results != findings {
         return Err(format!("report.sarif has {results} results, report.json {findings} findings"));
     }
-    for result in sarif.runs.iter().flat_map(|r| r.results.iter().flatten()) {
-        let fingerprinted = result.partial_fingerprints.as_ref().is_some_and(|f| !f.is_empty());
-        if !fingerprinted || result.rule_id.is_none() || result.locations.is_none() {
-            return Err("report.sarif: a result lacks a rule, location or fingerprint".into());
+    for run in &sarif.runs {
+        let rules = run.tool.driver.rules.as_deref().unwrap_or_default();
+        for result in run.results.iter().flatten() {
+            let fingerprinted = result.partial_fingerprints.as_ref().is_some_and(|f| !f.is_empty());
+            if !fingerprinted || result.rule_id.is_none() || result.locations.is_none() {
+                return Err("report.sarif: a result lacks a rule, location or fingerprint".into());
+            }
+            // The rule a result names by index is the one it names by id.
+            let rule = result
+                .rule_index
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| rules.get(i))
+                .filter(|rule| result.rule_id.as_ref() == Some(&rule.id));
+            if rule.is_none() {
+                return Err(format!(
+                    "report.sarif: result of {:?} has no such rule",
+                    result.rule_id
+                ));
+            }
         }
     }
 

@@ -12,9 +12,10 @@
 //! - The replay passes when every committed file did what its manifest
 //!   says.
 //!
-//! The run passes (exit 0) when all of these pass. Ctrl-C stops the run
-//! after the current target, keeps every finding already saved, writes a
-//! report marked partial and exits 130.
+//! The run passes ([`Report::passed`]) when all of these pass. Ctrl-C stops
+//! the run after the current target, keeps every finding already saved and
+//! writes a report marked partial ([`Report::partial`]). [`execute`] returns
+//! that report; the command that called it turns it into an exit code.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -29,15 +30,16 @@ use gauntlet_harnesses::Variant;
 use gauntlet_harnesses::{Target, Verdict};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cmd::Outcome;
 use crate::findings;
 use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
+use crate::report::files::{safe_join, write_atomic};
 use crate::report::{
-    Environment, ReplayRecord, ReplayReport, Report, TargetReport, SCHEMA_VERSION,
+    Environment, FindingRecord, ReplayRecord, ReplayReport, Report, Status, TargetReport,
+    SCHEMA_VERSION,
 };
 
 /// What to run.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Plan {
     /// `"campaign"` or `"fuzz"`.
     pub command: &'static str,
@@ -85,8 +87,12 @@ fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// Runs the plan, printing the summary to `out`.
-pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+/// Runs the plan, writes the report into a new run directory and prints its
+/// summary to `out`; returns the report.
+///
+/// An `Err` is an I/O error or a tool that cannot run (cargo-fuzz missing,
+/// the build failing), not a finding: findings are in the report.
+pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
     install_interrupt_handler();
     let started = Instant::now();
     let started_utc = SystemTime::now();
@@ -156,7 +162,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         if plan.replay && !interrupted() { Some(replay(&plan.root, &plan.targets)?) } else { None };
     let partial = interrupted();
     let passed = !partial
-        && reports.iter().all(|t| t.verdict == "PASS")
+        && reports.iter().all(|t| t.verdict == Status::Pass)
         && replay.as_ref().is_none_or(|r| r.failed == 0);
     let mut flags = CargoFuzz::flags(plan.targets[0], &opts, Path::new("<run>/artifacts/<target>"));
     flags.truncate(flags.len() - plan.targets[0].fuzz_args().len());
@@ -182,9 +188,8 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     writeln!(out, "report: {}", shown.display())?;
     if partial {
         eprintln!("gauntlet: interrupted: partial report written to {}", shown.display());
-        return Ok(Outcome::Interrupted);
     }
-    Ok(if passed { Outcome::Passed } else { Outcome::Failed })
+    Ok(report)
 }
 
 fn fuzz_one(
@@ -239,14 +244,14 @@ fn fuzz_one(
         family: target.family.name.to_owned(),
         variant: target.variant.name().to_owned(),
         source: target.source.to_owned(),
-        expected_kinds: target.expected.iter().map(|k| k.name().to_owned()).collect(),
+        expected_kinds: target.expected.to_vec(),
         time_budget_secs: opts.seconds,
         libfuzzer_flags: CargoFuzz::flags(target, opts, &artifacts),
         stats,
         corpus_files,
         findings: collected.findings,
         unreproduced: collected.unreproduced,
-        verdict: verdict.to_owned(),
+        verdict,
         reason,
     })
 }
@@ -256,33 +261,33 @@ fn judge(
     target: &Target,
     seconds: u64,
     stats: &Stats,
-    findings: &[crate::report::FindingRecord],
-) -> (&'static str, String) {
+    findings: &[FindingRecord],
+) -> (Status, String) {
     let unexpected: Vec<&str> =
-        findings.iter().filter(|f| !f.expected).map(|f| f.kind.as_str()).collect();
+        findings.iter().filter(|f| !f.expected).map(|f| f.kind.name()).collect();
     if !unexpected.is_empty() {
-        return ("FAIL", format!("unexpected finding: {}", unexpected.join(", ")));
+        return (Status::Fail, format!("unexpected finding: {}", unexpected.join(", ")));
     }
     if stats.executions == 0 && findings.is_empty() {
         let code = stats.exit_code.map_or("a signal".to_owned(), |c| format!("exit code {c}"));
-        return ("FAIL", format!("libFuzzer did not run ({code}); see its log"));
+        return (Status::Fail, format!("libFuzzer did not run ({code}); see its log"));
     }
     if interrupted() && findings.is_empty() {
-        return ("FAIL", "interrupted before a verdict".to_owned());
+        return (Status::Fail, "interrupted before a verdict".to_owned());
     }
     match target.variant {
         Variant::Vulnerable if findings.is_empty() => {
             let kinds: Vec<&str> = target.expected.iter().map(|k| k.name()).collect();
             (
-                "FAIL",
+                Status::Fail,
                 format!("declared bug class ({}) not found in {seconds} s", kinds.join(" or ")),
             )
         }
         Variant::Vulnerable => {
-            let kinds: Vec<&str> = findings.iter().map(|f| f.kind.as_str()).collect();
-            ("PASS", format!("found its declared bug class: {}", kinds.join(", ")))
+            let kinds: Vec<&str> = findings.iter().map(|f| f.kind.name()).collect();
+            (Status::Pass, format!("found its declared bug class: {}", kinds.join(", ")))
         }
-        _ => ("PASS", format!("no finding in {} executions", stats.executions)),
+        _ => (Status::Pass, format!("no finding in {} executions", stats.executions)),
     }
 }
 
@@ -312,19 +317,16 @@ fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayRepo
 fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the --out directory {}", out.display()))?;
-    let base = format!(
-        "{}-{}",
-        run_stamp(SystemTime::now()),
-        git(root, &["rev-parse", "--short", "HEAD"])
-    );
+    let hash = git(root, &["rev-parse", "--short", "HEAD"]);
+    let base = format!("{}-{}", run_stamp(SystemTime::now()), hash.as_deref().unwrap_or(NO_GIT));
     for n in 0..100 {
         let name = if n == 0 { base.clone() } else { format!("{base}-{n}") };
-        let dir = crate::report::safe_join(out, &name)?;
+        let dir = safe_join(out, &name)?;
         match std::fs::create_dir(&dir) {
             Ok(()) => {
                 // A probe write: a full or read-only file system fails here,
                 // before any fuzzing time is spent.
-                crate::report::write_atomic(&dir, ".write-probe", b"ok")?;
+                write_atomic(&dir, ".write-probe", b"ok")?;
                 let _ = std::fs::remove_file(dir.join(".write-probe"));
                 return Ok(dir);
             }
@@ -345,36 +347,37 @@ fn shown_path(path: &Path, root: &Path) -> PathBuf {
     path.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(path)
 }
 
-fn git(root: &Path, args: &[&str]) -> String {
-    Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "nogit".to_owned())
+/// What stands for the git hash when git cannot give one (git is not
+/// installed, or the root is not a git work tree): the run id ends in
+/// `-nogit` and report.json's `environment.git_hash` is `"nogit"`.
+const NO_GIT: &str = "nogit";
+
+/// What stands for the rustc version when `rustc --version` does not answer.
+const UNKNOWN: &str = "unknown";
+
+/// The trimmed standard output of `command`, when it ran, succeeded and
+/// printed something.
+fn stdout_of(command: &mut Command) -> Option<String> {
+    let output = command.output().ok().filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// `git ARGS` run in `root`, as [`stdout_of`].
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    stdout_of(Command::new("git").args(args).current_dir(root))
 }
 
 fn environment(root: &Path, fuzz: &CargoFuzz, flags: Vec<String>) -> Environment {
-    let rustc = Command::new("rustc")
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .current_dir(root)
-        .output()
-        .is_ok_and(|o| !o.stdout.is_empty());
+    let rustc = stdout_of(Command::new("rustc").arg("--version"));
+    // No output: a clean tree, or git cannot tell (then it is not dirty).
+    let dirty = git(root, &["status", "--porcelain", "--untracked-files=no"]).is_some();
     Environment {
-        rustc,
+        rustc: rustc.unwrap_or_else(|| UNKNOWN.to_owned()),
         cargo_fuzz: fuzz.version.clone(),
         sanitizer: fuzz.sanitizer().name().to_owned(),
         libfuzzer_flags: flags,
-        git_hash: git(root, &["rev-parse", "HEAD"]),
+        git_hash: git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| NO_GIT.to_owned()),
         git_dirty: dirty,
         machine: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -420,5 +423,23 @@ mod tests {
         assert_eq!(rfc3339(t), "2026-11-24T04:30:00Z");
         assert_eq!(run_stamp(t), "20261124T043000Z");
         assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn without_git_the_run_is_named_nogit() {
+        let tmp = std::env::temp_dir().join(format!("gauntlet-nogit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        // Not a git work tree (as long as the temporary directory is not in
+        // one); `out` inside it.
+        let (root, out) = (tmp.join("root"), tmp.join("reports"));
+        std::fs::create_dir_all(&root).unwrap();
+        assert_eq!(git(&root, &["rev-parse", "HEAD"]), None);
+        let first = create_run_dir(&out, &root).unwrap();
+        let second = create_run_dir(&out, &root).unwrap();
+        let name = |dir: &Path| dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name(&first).ends_with("-nogit"), "{}", name(&first));
+        assert_ne!(first, second, "a run never reuses a directory");
+        assert!(std::fs::read_dir(&first).unwrap().next().is_none(), "the probe is removed");
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

@@ -12,7 +12,9 @@ use anyhow::Context;
 use gauntlet_harnesses::{Finding, Target, Verdict};
 
 use crate::fuzzer::CargoFuzz;
-use crate::report::{hex, safe_join, write_atomic, FindingRecord};
+use crate::report::files::{safe_join, write_atomic};
+use crate::report::FindingRecord;
+use crate::text::hex;
 
 /// The largest artifact read back (libFuzzer's inputs are far smaller).
 const MAX_ARTIFACT: u64 = 16 << 20;
@@ -106,7 +108,7 @@ pub fn collect(
         let shown_input = shown_dir.join(minimized.unwrap_or("input"));
         let record = FindingRecord {
             target: target.name.to_owned(),
-            kind: finding.kind.name().to_owned(),
+            kind: finding.kind,
             cwe: finding.cwe,
             signature: signature.clone(),
             location: finding.location.clone(),

@@ -18,8 +18,7 @@ use gauntlet_harnesses::Target;
 use serde::Serialize;
 
 /// Which sanitizer the fuzz targets are built with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Sanitizer {
     /// No sanitizer: works on stable Rust.
     None,
@@ -38,7 +37,7 @@ impl Sanitizer {
 }
 
 /// A usable `cargo fuzz`, bound to a repository root.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct CargoFuzz {
     root: PathBuf,
     path: OsString,
@@ -65,7 +64,7 @@ pub struct RunOptions {
 }
 
 /// What libFuzzer said about a run.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Stats {
     /// Inputs executed.
     pub executions: u64,

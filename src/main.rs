@@ -16,6 +16,7 @@ mod cmd;
 mod findings;
 mod fuzzer;
 mod report;
+mod text;
 
 /// Fuzzing and attack-harness toolkit for vulnerable and hardened parser twins
 #[derive(Parser)]

@@ -1,5 +1,5 @@
-//! The `gauntlet` binary end to end: `list`, `run` and `replay`, their output formats,
-//! exit codes and one-line error messages.
+//! The `gauntlet` binary end to end: `list`, `run`, `replay` and `repro`, their output
+//! formats, exit codes and one-line error messages.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -95,6 +95,16 @@ impl Drop for TempDir {
     }
 }
 
+/// Every registered target's name and family, in registry order: the one
+/// place these tests read the harness crate's list.
+fn registered() -> Vec<(&'static str, &'static str)> {
+    registry::targets().map(|t| (t.name, t.family.name)).collect()
+}
+
+fn registered_names() -> Vec<&'static str> {
+    registered().into_iter().map(|(name, _)| name).collect()
+}
+
 fn utf8(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
@@ -110,7 +120,7 @@ fn list_prints_a_table_of_every_target() {
         assert!(header.contains(column), "{header}");
     }
     let names: Vec<&str> = lines.map(|l| l.split_whitespace().next().unwrap_or("")).collect();
-    assert_eq!(names, registry::names());
+    assert_eq!(names, registered_names());
     for name in REGEX_TARGETS {
         assert!(names.contains(&name), "{name} missing from\n{text}");
     }
@@ -120,7 +130,7 @@ fn list_prints_a_table_of_every_target() {
     let column = header.find("FAMILY").unwrap();
     for line in text.lines().skip(1) {
         let name = line.split_whitespace().next().unwrap_or("");
-        let family = registry::find(name).expect("a registered target").family.name;
+        let (_, family) = registered().into_iter().find(|(n, _)| *n == name).expect("registered");
         assert!(line.get(column..).is_some_and(|rest| rest.starts_with(family)), "{line}");
     }
 }
@@ -131,7 +141,7 @@ fn list_json_has_one_object_per_target() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let records = json_lines(&output);
     let names: Vec<&str> = records.iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, registry::names());
+    assert_eq!(names, registered_names());
     for name in REGEX_TARGETS {
         assert!(names.contains(&name), "{name} missing");
     }
@@ -360,4 +370,42 @@ fn an_empty_directory_is_an_error_not_silence() {
     let message = one_line_error(&output);
     assert!(message.contains("holds no input files"), "{message}");
     fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn repro_confirms_a_saved_finding_and_tells_its_story() {
+    let dir = TempDir::new("repro");
+    let file = dir.file("input", REDOS);
+    let output = gauntlet(&["run", "regex-vulnerable", &file, "--json"], b"");
+    let signature = json_lines(&output)[0]["signature"].as_str().unwrap().to_owned();
+
+    // An input file with --target: the finding and the hardened twin's answer.
+    let output = gauntlet(&["repro", "--target", "regex-vulnerable", &file], b"");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with(&format!("FINDING regex-vulnerable SuperlinearTime [{signature}]")));
+    assert!(text.contains("  what:     SuperlinearTime (CWE-1333), expected"), "{text}");
+    assert!(text.contains("  hardened: regex-hardened clean ("), "{text}");
+
+    // A finding directory: the saved signature must come back.
+    let saved = |signature: &str| {
+        let json = serde_json::json!({
+            "target": "regex-vulnerable",
+            "kind": "SuperlinearTime",
+            "signature": signature,
+        });
+        dir.file("finding.json", json.to_string().as_bytes());
+    };
+    saved(&signature);
+    let output = gauntlet(&["repro", dir.path()], b"");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let first = stdout(&output).lines().next().unwrap_or("");
+    assert_eq!(first, format!("CONFIRMED regex-vulnerable SuperlinearTime [{signature}]"));
+    saved("superlinear-time-0000000000000000");
+    let output = gauntlet(&["repro", dir.path()], b"");
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("CHANGED regex-vulnerable: saved SuperlinearTime"));
+
+    let output = gauntlet(&["repro", "--target", "nope", &file], b"");
+    assert!(one_line_error(&output).contains("valid targets: regex-vulnerable"));
 }

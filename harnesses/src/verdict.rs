@@ -83,6 +83,24 @@ impl Kind {
         }
     }
 
+    /// One line that says what this kind of finding is, for people and for
+    /// the rules of a SARIF report ("Work grows faster than linearly in the
+    /// input").
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::SuperlinearTime => "Work grows faster than linearly in the input",
+            Kind::Amplification => "Output grows far beyond the input",
+            Kind::UnboundedRecursion => "Recursion or nesting without a limit",
+            Kind::HashCollision => "Hash table degraded by colliding keys",
+            Kind::MemoryAmplification => "Memory held grows far beyond the input",
+            Kind::SecretLeak => "A planted secret appears in the output",
+            Kind::PathEscape => "A path resolves outside its root",
+            Kind::IntegerOverflow => "An integer wraps, saturates or is truncated",
+            Kind::DifferentialMismatch => "Disagreement with the reference implementation",
+            Kind::Panic => "The target panicked",
+        }
+    }
+
     /// The CWE usually reported for this kind; a harness may report a more
     /// specific one (CWE-1333 for a regex's super-linear time).
     pub fn default_cwe(self) -> u32 {

@@ -3,10 +3,9 @@
 use std::io::Write;
 
 use clap::Args;
-use gauntlet_harnesses::targets;
 
-use super::options::FuzzOptions;
-use super::replay::parse_targets;
+use super::common::{every_target, parse_targets};
+use super::options::{outcome, FuzzOptions};
 use super::{Exec, Outcome};
 use crate::campaign;
 
@@ -52,12 +51,12 @@ pub struct Campaign {
 impl Exec for Campaign {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         let targets = if self.targets.is_empty() {
-            targets().collect()
+            every_target().collect()
         } else {
             parse_targets(&self.targets)?
         };
         let (seconds, vulnerable) = (self.time_per_target, self.vulnerable_time);
         let plan = self.options.plan("campaign", targets, seconds, vulnerable, true)?;
-        campaign::execute(&plan, out)
+        Ok(outcome(&campaign::execute(&plan, out)?))
     }
 }

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::options::FuzzOptions;
-use super::replay::parse_targets;
+use super::common::parse_target;
+use super::options::{outcome, FuzzOptions};
 use super::{Exec, Outcome};
 use crate::campaign;
 
@@ -39,8 +39,8 @@ pub struct Fuzz {
 
 impl Exec for Fuzz {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-        let targets = parse_targets(std::slice::from_ref(&self.target))?;
+        let targets = vec![parse_target(&self.target)?];
         let plan = self.options.plan("fuzz", targets, self.time, self.time, false)?;
-        campaign::execute(&plan, out)
+        Ok(outcome(&campaign::execute(&plan, out)?))
     }
 }

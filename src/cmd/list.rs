@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 
 use clap::Args;
-use gauntlet_harnesses::{targets, Target};
+use gauntlet_harnesses::Target;
 use serde::Serialize;
 
+use super::common::every_target;
 use super::{Exec, Outcome};
 
 /// List every target with its CWEs, oracles and expected findings
@@ -27,12 +28,12 @@ pub struct List {
 impl Exec for List {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         if self.json {
-            for target in targets() {
+            for target in every_target() {
                 serde_json::to_writer(&mut *out, &Record::new(target)).map_err(io::Error::from)?;
                 out.write_all(b"\n")?;
             }
         } else {
-            write_table(out, &targets().collect::<Vec<_>>())?;
+            write_table(out, every_target())?;
         }
         Ok(Outcome::Passed)
     }
@@ -70,8 +71,11 @@ const HEADER: [&str; 7] = ["NAME", "FAMILY", "VARIANT", "CWE", "ORACLES", "EXPEC
 
 /// Writes `targets` as columns padded to their widest cell, two spaces
 /// apart; the last column (the long input format) is not padded.
-fn write_table(out: &mut dyn Write, targets: &[&Target]) -> io::Result<()> {
-    let rows: Vec<[String; 7]> = targets.iter().map(|t| row(t)).collect();
+fn write_table(
+    out: &mut dyn Write,
+    targets: impl Iterator<Item = &'static Target>,
+) -> io::Result<()> {
+    let rows: Vec<[String; 7]> = targets.map(row).collect();
     let mut widths = HEADER.map(str::len);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {

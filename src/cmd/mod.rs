@@ -11,10 +11,11 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 mod campaign;
+mod common;
 mod fuzz;
 mod list;
 mod options;
-pub mod replay;
+mod replay;
 mod repro;
 mod run;
 

@@ -1,13 +1,16 @@
-//! Options shared by `gauntlet fuzz` and `gauntlet campaign`.
+//! Options shared by `gauntlet fuzz` and `gauntlet campaign`, and how their
+//! report becomes an exit code.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use gauntlet_harnesses::Target;
 
-use super::replay::repo_root;
+use super::common::repo_root;
+use super::Outcome;
 use crate::campaign::Plan;
 use crate::fuzzer::Sanitizer;
+use crate::report::Report;
 
 /// How libFuzzer runs and where the report goes.
 #[derive(Args)]
@@ -78,5 +81,38 @@ impl FuzzOptions {
             replay,
             minimise: !self.no_minimize,
         })
+    }
+}
+
+/// What the report of a fuzz run or campaign means for its exit code: an
+/// interrupted run is [`Outcome::Interrupted`] whatever it found, else
+/// [`Outcome::Passed`] or [`Outcome::Failed`] as the report says.
+pub fn outcome(report: &Report) -> Outcome {
+    if report.partial {
+        Outcome::Interrupted
+    } else if report.passed {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample;
+
+    #[test]
+    fn an_interrupted_run_is_interrupted_whatever_it_found() {
+        let mut report = sample();
+        for (partial, passed, expected) in [
+            (false, true, Outcome::Passed),
+            (false, false, Outcome::Failed),
+            (true, false, Outcome::Interrupted),
+            (true, true, Outcome::Interrupted),
+        ] {
+            (report.partial, report.passed) = (partial, passed);
+            assert_eq!(outcome(&report), expected, "partial {partial}, passed {passed}");
+        }
     }
 }

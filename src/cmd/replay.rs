@@ -2,16 +2,18 @@
 //! through its targets, against what its manifest expects.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use clap::Args;
 use gauntlet_harnesses::manifest::{self, Replayed};
-use gauntlet_harnesses::Verdict;
-use gauntlet_harnesses::{self as registry, Target};
+use gauntlet_harnesses::{Kind, Verdict};
 use serde::Serialize;
 
+use super::common::{parse_targets, repo_root, summary};
 use super::{Exec, Outcome};
+use crate::report::Status;
+use crate::text::OneLine;
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
@@ -35,34 +37,6 @@ pub struct Replay {
     root: Option<PathBuf>,
 }
 
-/// The repository root: `given`, or the nearest ancestor of the current
-/// directory with a `corpora/` directory.
-pub fn repo_root(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(root) = given {
-        if !root.join("corpora").is_dir() {
-            return Err(anyhow!("{} has no corpora/ directory", root.display()));
-        }
-        return Ok(root.to_path_buf());
-    }
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    cwd.ancestors()
-        .find(|dir| dir.join("corpora").is_dir())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow!("no corpora/ directory in {} or above; pass --root", cwd.display()))
-}
-
-/// Parses target names, naming the valid ones on a mistake.
-pub fn parse_targets(names: &[String]) -> anyhow::Result<Vec<&'static Target>> {
-    names
-        .iter()
-        .map(|name| {
-            registry::find(name).ok_or_else(|| {
-                anyhow!("unknown target {name:?}; valid targets: {}", registry::names().join(", "))
-            })
-        })
-        .collect()
-}
-
 #[derive(Serialize)]
 struct Record<'a> {
     target: &'static str,
@@ -70,7 +44,7 @@ struct Record<'a> {
     source: &'static str,
     expected: String,
     verdict: &'static str,
-    kind: Option<&'static str>,
+    kind: Option<Kind>,
     summary: Option<&'a str>,
     pass: bool,
 }
@@ -78,8 +52,8 @@ struct Record<'a> {
 fn got(verdict: &Verdict) -> String {
     match verdict {
         Verdict::Clean { .. } => "clean".to_owned(),
-        Verdict::Rejected { reason, .. } => format!("rejected: {reason}"),
-        Verdict::Finding(f) => format!("{} ({})", f.kind, f.summary),
+        Verdict::Rejected { reason, .. } => format!("rejected: {}", OneLine(reason)),
+        Verdict::Finding(f) => format!("{} ({})", f.kind, OneLine(&f.summary)),
     }
 }
 
@@ -103,25 +77,20 @@ fn write_one(out: &mut dyn Write, r: &Replayed, json: bool) -> anyhow::Result<()
     let pass = r.pass();
     if json {
         let finding = r.verdict.finding();
-        let summary = match &r.verdict {
-            Verdict::Clean { .. } => None,
-            Verdict::Rejected { reason, .. } => Some(reason.as_str()),
-            Verdict::Finding(f) => Some(f.summary.as_str()),
-        };
         let record = Record {
             target: r.target.name,
             file: r.file.display().to_string(),
             source: r.source.name(),
             expected: r.expect.to_string(),
             verdict: r.verdict.status(),
-            kind: finding.map(|f| f.kind.name()),
-            summary,
+            kind: finding.map(|f| f.kind),
+            summary: summary(&r.verdict),
             pass,
         };
         serde_json::to_writer(&mut *out, &record)?;
         writeln!(out)?;
     } else {
-        let mark = if pass { "PASS" } else { "FAIL" };
+        let mark = Status::of(pass);
         write!(out, "{mark} {:<18} {:<10} {}", r.target.name, r.source.name(), r.file.display())?;
         if pass {
             writeln!(out, " ({})", r.expect)?;

@@ -11,9 +11,9 @@ use gauntlet_harnesses::Variant;
 use gauntlet_harnesses::{Target, Verdict};
 use serde::Deserialize;
 
-use super::replay::parse_targets;
+use super::common::parse_target;
 use super::{Exec, Outcome};
-use crate::report::escape_bytes;
+use crate::text::{escape_bytes, OneLine};
 
 /// Replay a saved finding or an input file and explain it
 ///
@@ -47,6 +47,9 @@ pub struct Repro {
 struct Saved {
     target: String,
     signature: String,
+    /// Only printed, never compared (the signature decides), and kept as
+    /// text: a finding.json from another version may name a kind this one
+    /// does not know.
     kind: String,
 }
 
@@ -60,7 +63,7 @@ impl Exec for Repro {
                 .with_context(|| format!("cannot read {}", json.display()))?;
             let saved: Saved = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a finding.json", json.display()))?;
-            let target = parse_targets(std::slice::from_ref(&saved.target))?[0];
+            let target = parse_target(&saved.target)?;
             if let Some(given) = &self.target {
                 if given != target.name {
                     bail!("{} is a finding of {}, not {given}", self.path.display(), target.name);
@@ -73,7 +76,7 @@ impl Exec for Repro {
             let name = self.target.as_ref().ok_or_else(|| {
                 anyhow!("{} is a file: say which target with --target", self.path.display())
             })?;
-            (parse_targets(std::slice::from_ref(name))?[0], self.path.clone(), None)
+            (parse_target(name)?, self.path.clone(), None)
         };
         let input = read_capped(&input_path, self.max_input)?;
         let verdict = target.check(&input);
@@ -137,7 +140,7 @@ fn story(
             "UNEXPECTED: this target should not have this bug"
         };
         writeln!(out, "  what:     {} (CWE-{}), {expected}", f.kind, f.cwe)?;
-        writeln!(out, "  summary:  {}", f.summary)?;
+        writeln!(out, "  summary:  {}", OneLine(&f.summary))?;
         let c = f.cost;
         writeln!(
             out,
@@ -157,9 +160,11 @@ fn story(
     if let Some(twin) = twin.filter(|t| t.name != target.name) {
         let answer = match twin.check(input) {
             Verdict::Clean { cost } => format!("clean ({cost})"),
-            Verdict::Rejected { reason, cost } => format!("refuses it: {reason} ({cost})"),
+            Verdict::Rejected { reason, cost } => {
+                format!("refuses it: {} ({cost})", OneLine(&reason))
+            }
             Verdict::Finding(f) => {
-                format!("ALSO FINDS {} [{}]: {}", f.kind, f.signature, f.summary)
+                format!("ALSO FINDS {} [{}]: {}", f.kind, f.signature, OneLine(&f.summary))
             }
         };
         writeln!(out, "  hardened: {} {answer}", twin.name)?;

@@ -14,7 +14,6 @@
 //! O(n + d log d) besides the targets' work, n the total input bytes and d
 //! the number of files in the largest directory (its names are sorted).
 
-use std::fmt::{self, Write as _};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -22,11 +21,13 @@ use std::time::Instant;
 
 use anyhow::{anyhow, Context};
 use clap::Args;
-use gauntlet_harnesses::{self as registry, Target};
-use gauntlet_harnesses::{Cost, Verdict};
+use gauntlet_harnesses::{Kind, Target, Verdict};
 use serde::Serialize;
 
+use super::common::{parse_target, summary};
 use super::{Exec, Outcome};
+use crate::report::CostRecord;
+use crate::text::OneLine;
 
 /// The default `--max-input`: 16 MiB.
 const DEFAULT_MAX_INPUT: u64 = 16 * 1024 * 1024;
@@ -93,13 +94,7 @@ Exit status:
 
 impl Exec for Run {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-        let target = registry::find(&self.target).ok_or_else(|| {
-            anyhow!(
-                "unknown target {:?}; valid targets: {}",
-                self.target,
-                registry::names().join(", ")
-            )
-        })?;
+        let target = parse_target(&self.target)?;
         let stdin_only = [PathBuf::from("-")];
         let inputs = if self.inputs.is_empty() {
             if io::stdin().is_terminal() {
@@ -244,20 +239,15 @@ impl Runner<'_> {
 
     fn write_json(&mut self, label: &str, verdict: &Verdict, elapsed_us: u64) -> io::Result<()> {
         let finding = verdict.finding();
-        let summary = match verdict {
-            Verdict::Clean { .. } => None,
-            Verdict::Rejected { reason, .. } => Some(reason.as_str()),
-            Verdict::Finding(f) => Some(f.summary.as_str()),
-        };
         let record = Record {
             target: self.target.name,
             input: label,
             input_bytes: self.buf.len() as u64,
             verdict: verdict.status(),
-            kind: finding.map(|f| f.kind.name()),
+            kind: finding.map(|f| f.kind),
             cwe: finding.map(|f| f.cwe),
             expected: finding.map(|f| self.target.is_expected(f.kind)),
-            summary,
+            summary: summary(verdict),
             signature: finding.map(|f| f.signature.as_str()),
             cost: verdict.cost().into(),
             elapsed_us,
@@ -288,7 +278,7 @@ struct Record<'a> {
     input: &'a str,
     input_bytes: u64,
     verdict: &'static str,
-    kind: Option<&'static str>,
+    kind: Option<Kind>,
     cwe: Option<u32>,
     /// Whether the target is expected to produce this finding; null unless a
     /// finding.
@@ -298,36 +288,4 @@ struct Record<'a> {
     signature: Option<&'a str>,
     cost: CostRecord,
     elapsed_us: u64,
-}
-
-/// [`Cost`] as a JSON object.
-#[derive(Serialize)]
-struct CostRecord {
-    steps: u64,
-    bytes_out: u64,
-    depth: u64,
-    probes: u64,
-}
-
-impl From<Cost> for CostRecord {
-    fn from(c: Cost) -> CostRecord {
-        CostRecord { steps: c.steps, bytes_out: c.bytes_out, depth: c.depth, probes: c.probes }
-    }
-}
-
-/// Displays text on one line: control characters (a newline in a panic
-/// message or a file name) are escaped, so each input keeps one output line.
-struct OneLine<'a>(&'a str);
-
-impl fmt::Display for OneLine<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                f.write_char(c)?;
-            }
-        }
-        Ok(())
-    }
 }

@@ -1,0 +1,130 @@
+//! `report.md`: what a person reads first.
+
+use std::fmt::Write as _;
+
+use super::{FindingRecord, Report, Status};
+use crate::text::{escape_bytes, hex_decode, truncate};
+
+impl Report {
+    /// `report.md`: the run's verdict and environment, a table of targets,
+    /// the replay's failures, then every finding with its input and the
+    /// commands that reproduce it.
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        let status = Status::of(self.passed);
+        let partial = if self.partial { " (PARTIAL: interrupted)" } else { "" };
+        let _ = writeln!(md, "# gauntlet {} {}: {status}{partial}\n", self.command, self.run_id);
+        let e = &self.environment;
+        let _ = writeln!(
+            md,
+            "{} · {} · sanitizer {} · git {}{} · {} ({} CPUs) · {:.0} s\n",
+            e.rustc,
+            e.cargo_fuzz,
+            e.sanitizer,
+            e.git_hash,
+            if e.git_dirty { " (dirty)" } else { "" },
+            e.machine,
+            e.cpus,
+            self.elapsed_secs
+        );
+        let _ = writeln!(
+            md,
+            "| target | variant | budget | execs | exec/s | cov | corpus | findings | verdict |"
+        );
+        let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
+        for t in &self.targets {
+            let kinds: Vec<String> = t
+                .findings
+                .iter()
+                .map(|f| format!("{}{}", f.kind, if f.expected { "" } else { " (unexpected)" }))
+                .collect();
+            let _ = writeln!(
+                md,
+                "| `{}` | {} | {} s | {} | {} | {} | {} | {} | **{}** {} |",
+                t.name,
+                t.variant,
+                t.time_budget_secs,
+                t.stats.executions,
+                t.stats.exec_per_sec,
+                t.stats.coverage,
+                t.corpus_files,
+                if kinds.is_empty() { "—".to_owned() } else { kinds.join(", ") },
+                t.verdict,
+                escape_md(&t.reason)
+            );
+        }
+        if let Some(r) = &self.replay {
+            let _ = writeln!(
+                md,
+                "\nReplay of committed files: {} passed, {} failed.",
+                r.passed, r.failed
+            );
+            for x in r.results.iter().filter(|x| !x.pass) {
+                let _ = writeln!(
+                    md,
+                    "- FAIL `{}` `{}`: expected {}, got {}",
+                    x.target,
+                    x.file,
+                    x.expected,
+                    escape_md(&x.got)
+                );
+            }
+        }
+        let findings: Vec<&FindingRecord> = self.findings().collect();
+        if !findings.is_empty() {
+            let _ = writeln!(md, "\n## Findings\n");
+        }
+        for f in findings {
+            let _ = writeln!(
+                md,
+                "### {} — {} (CWE-{}){}\n",
+                f.target,
+                f.kind,
+                f.cwe,
+                if f.expected { "" } else { " — UNEXPECTED" }
+            );
+            let _ = writeln!(md, "- signature: `{}`", f.signature);
+            let _ = writeln!(md, "- summary: {}", escape_md(&f.summary));
+            let c = f.cost;
+            let _ = writeln!(
+                md,
+                "- cost: steps {}, bytes_out {}, depth {}, probes {}",
+                c.steps, c.bytes_out, c.depth, c.probes
+            );
+            let _ = writeln!(md, "- artifacts with this signature: {}", f.artifacts);
+            let shown = f.minimized.as_deref().unwrap_or(&f.input);
+            let bytes = hex_decode(&f.input_hex);
+            let _ = writeln!(md, "- input (`{shown}`, {} bytes):\n", bytes.len());
+            let _ = writeln!(md, "  ```text\n  {}\n  ```", escape_bytes(&bytes, 600));
+            if bytes.iter().any(|&b| b >= 0x80 || (b < 0x20 && b != b'\n' && b != b'\t')) {
+                let _ = writeln!(md, "  hex: `{}`", truncate(&f.input_hex, 400));
+            }
+            let _ = writeln!(md, "- reproduce:\n");
+            for cmd in &f.reproduce {
+                let _ = writeln!(md, "  ```sh\n  {cmd}\n  ```");
+            }
+            let _ = writeln!(md);
+        }
+        md
+    }
+}
+
+/// Text fit for one Markdown table cell or list item: `|` escaped, newlines
+/// made spaces.
+fn escape_md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::sample;
+
+    #[test]
+    fn findings_show_their_input_escaped_and_in_hex() {
+        let md = sample().markdown();
+        assert!(md.starts_with("# gauntlet campaign 20261124T000000Z-abc: FAIL\n"), "{md}");
+        assert!(md.contains("UNEXPECTED") && md.contains("many \\| steps"), "{md}");
+        assert!(md.contains("  (a+)+$\\n\\xff\n"), "{md}");
+        assert!(md.contains("hex: `28612b292b240aff`"), "{md}");
+    }
+}
