@@ -1,6 +1,7 @@
 //! What every test file of the harnesses shares, written once: the table
 //! schema of `harnesses/testdata/` with its loader and hex decoder, the
-//! verdict assertion and the one table runner.
+//! verdict assertion, and the inputs the generic tests give every target
+//! (hostile bytes, seeds, dictionary tokens, mutations).
 //!
 //! Each test file includes it with `mod support;`, the way ripgrep's tests
 //! share `tests/util.rs` and quick-xml's share `tests/helpers/`.
@@ -34,9 +35,13 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::LazyLock;
 
+use gauntlet_harnesses::adapters::to_proptest;
 use gauntlet_harnesses::manifest::Expect;
-use gauntlet_harnesses::{Family, Target, Verdict};
+use gauntlet_harnesses::{Family, Target, Verdict, FAMILIES};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use serde::de::DeserializeOwned;
 
 /// The repository root.
@@ -263,4 +268,189 @@ pub fn run_table<F>(
         more(case, &bytes, &mut failures);
     }
     failures.assert_none();
+}
+
+/// A proptest case: `input` through every target of `family`; an
+/// unexpected finding (any finding of a hardened or differential target,
+/// an undeclared kind from a vulnerable one, a panic) fails it.
+pub fn no_unexpected_finding(family: &Family, input: &[u8]) -> Result<(), TestCaseError> {
+    for target in family.targets {
+        let verdict = target.check(input);
+        to_proptest(target, &verdict)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n    input: {}", escape(input))))?;
+    }
+    Ok(())
+}
+
+/// What the generic tests know of one family: its seeds and the tokens of
+/// its libFuzzer dictionary.
+#[derive(Debug)]
+pub struct Corpus {
+    /// The family.
+    pub family: &'static Family,
+    /// Seed file name and bytes, sorted by name.
+    pub seeds: Vec<(String, Vec<u8>)>,
+    /// The dictionary's tokens, unescaped, in file order.
+    pub tokens: Vec<Vec<u8>>,
+}
+
+/// Every registered family's corpus, read once.
+pub static CORPORA: LazyLock<Vec<Corpus>> = LazyLock::new(|| {
+    FAMILIES
+        .iter()
+        .map(|&family| Corpus { family, seeds: seeds(family), tokens: dictionary(family) })
+        .collect()
+});
+
+/// The family's seeds, sorted by file name.
+pub fn seeds(family: &Family) -> Vec<(String, Vec<u8>)> {
+    let dir = root().join(family.seeds_dir());
+    let mut seeds: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path.file_name().unwrap().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    seeds.sort();
+    seeds
+}
+
+/// The tokens of the family's libFuzzer dictionary (`family.dict_path()`),
+/// read by the library's own reader ([`kit::dictionary`]).
+///
+/// [`kit::dictionary`]: gauntlet_harnesses::kit::dictionary
+pub fn dictionary(family: &Family) -> Vec<Vec<u8>> {
+    let path = root().join(family.dict_path());
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    gauntlet_harnesses::kit::dictionary(&text)
+}
+
+/// Bytes no target may panic on, nor answer with a finding of a kind it
+/// does not declare: the same list for every family, then the family's
+/// own structures cut short.
+///
+/// - empty, NUL, line ends, invalid UTF-8 (a lone continuation byte, a
+///   truncated lead, an overlong NUL, a surrogate, past U+10FFFF, a UTF-16
+///   byte order mark), each alone and repeated to 64 KiB;
+/// - every token of the family's dictionary alone, every proper prefix of
+///   it, and repeated to 4 KiB (libFuzzer's default `-max_len`); the whole
+///   dictionary run together;
+/// - every proper prefix of every seed.
+pub fn hostile_inputs(corpus: &Corpus) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let basics: [(&str, &[u8]); 12] = [
+        ("empty", b""),
+        ("nul", b"\0"),
+        ("newline", b"\n"),
+        ("crlf", b"\r\n"),
+        ("0xff", b"\xff"),
+        ("continuation byte", b"\x80"),
+        ("truncated lead", b"\xc3"),
+        ("overlong nul", b"\xc0\x80"),
+        ("surrogate", b"\xed\xa0\x80"),
+        ("past U+10FFFF", b"\xf4\x90\x80\x80"),
+        ("utf-16 bom", b"\xff\xfe"),
+        ("letter", b"a"),
+    ];
+    for (what, bytes) in basics {
+        out.push((what.to_owned(), bytes.to_vec()));
+        if !bytes.is_empty() {
+            out.push((format!("{what} to 64 KiB"), bytes.repeat((64 << 10) / bytes.len())));
+        }
+    }
+    for token in &corpus.tokens {
+        let shown = token.escape_ascii();
+        out.push((format!("token \"{shown}\""), token.clone()));
+        for cut in 1..token.len() {
+            out.push((format!("token \"{shown}\" cut at {cut}"), token[..cut].to_vec()));
+        }
+        out.push((format!("token \"{shown}\" to 4 KiB"), token.repeat(4096 / token.len())));
+    }
+    out.push(("the whole dictionary".to_owned(), corpus.tokens.concat()));
+    for (name, seed) in &corpus.seeds {
+        for cut in 1..seed.len() {
+            out.push((format!("seed {name} cut at {cut}"), seed[..cut].to_vec()));
+        }
+    }
+    out
+}
+
+/// One edit of a mutated seed. Positions and choices are [`Index`]es, so
+/// that one strategy serves seeds and dictionaries of any size.
+///
+/// [`Index`]: proptest::sample::Index
+#[derive(Clone, Debug)]
+pub enum Edit {
+    /// Insert a dictionary token.
+    Token(prop::sample::Index, prop::sample::Index),
+    /// Insert a byte.
+    Byte(prop::sample::Index, u8),
+    /// Remove up to this many bytes.
+    Remove(prop::sample::Index, usize),
+    /// Repeat a slice of up to this many bytes this many times in place.
+    Repeat(prop::sample::Index, usize, usize),
+    /// Cut the input here.
+    Truncate(prop::sample::Index),
+    /// The family's own structure-aware mutator, with this seed, if it has
+    /// one.
+    Family(u32),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let at = any::<prop::sample::Index>;
+    prop_oneof![
+        4 => (at(), at()).prop_map(|(p, t)| Edit::Token(p, t)),
+        2 => (at(), any::<u8>()).prop_map(|(p, b)| Edit::Byte(p, b)),
+        2 => (at(), 1..16usize).prop_map(|(p, n)| Edit::Remove(p, n)),
+        1 => (at(), 1..16usize, 2..64usize).prop_map(|(p, n, k)| Edit::Repeat(p, n, k)),
+        1 => at().prop_map(Edit::Truncate),
+        2 => any::<u32>().prop_map(Edit::Family),
+    ]
+}
+
+/// Applies `edits` to `input` with the corpus's tokens and mutator.
+pub fn mutate(corpus: &Corpus, input: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for edit in edits {
+        match edit {
+            Edit::Token(at, token) if !corpus.tokens.is_empty() => {
+                let i = at.index(out.len() + 1);
+                out.splice(i..i, corpus.tokens[token.index(corpus.tokens.len())].iter().copied());
+            }
+            Edit::Token(..) => {}
+            Edit::Byte(at, b) => out.insert(at.index(out.len() + 1), *b),
+            Edit::Remove(at, n) => {
+                let i = at.index(out.len() + 1);
+                out.drain(i..(i + n).min(out.len()));
+            }
+            Edit::Repeat(at, n, times) => {
+                let i = at.index(out.len() + 1);
+                let piece = out[i..(i + n).min(out.len())].to_vec();
+                out.splice(i..i, piece.repeat(times - 1));
+            }
+            Edit::Truncate(at) => out.truncate(at.index(out.len() + 1)),
+            Edit::Family(seed) => {
+                // 4096: libFuzzer's default -max_len.
+                if let Some(next) = corpus.family.mutator.and_then(|m| m(&out, 4096, *seed)) {
+                    out = next;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A family (by its index in [`CORPORA`]) and one of its seeds mutated by
+/// dictionary tokens, byte edits and the family's own mutator.
+pub fn mutated_seed() -> impl Strategy<Value = (usize, Vec<u8>)> {
+    let families = CORPORA.len();
+    (0..families, any::<prop::sample::Index>(), prop::collection::vec(edit(), 1..8)).prop_map(
+        |(f, seed, edits)| {
+            let corpus = &CORPORA[f];
+            let (_, bytes) = &corpus.seeds[seed.index(corpus.seeds.len())];
+            (f, mutate(corpus, bytes, &edits))
+        },
+    )
 }
