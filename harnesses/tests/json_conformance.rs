@@ -1,36 +1,29 @@
 //! The RFC 8259 conformance table in `testdata/json/conformance.toml`,
-//! through every JSON engine: the vulnerable twin, the hardened twin and
-//! serde_json. The table's header says what each field means.
+//! through every JSON engine (the vulnerable twin, the hardened twin and
+//! serde_json) and every JSON target. The table's header says what each
+//! field means.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod support;
+
+use std::collections::BTreeMap;
 
 use gauntlet_harnesses::guard::deep;
-use gauntlet_harnesses::json::{difference, number_overflow, reference};
+use gauntlet_harnesses::json::{difference, reference, DIFFERENTIAL, FAMILY, HARDENED, VULNERABLE};
+use gauntlet_harnesses::manifest::Expect;
+use gauntlet_harnesses::{Target, Variant};
 use gauntlet_targets::json::{hardened, vulnerable, Value};
 use gauntlet_targets::meter::Meter;
 use serde::Deserialize;
+use support::{run_table, Case, Failures};
 
+/// The JSON family's own fields of `testdata/json/conformance.toml`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Table {
-    case: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
+struct Fields {
     rule: String,
     expect: String,
     note: Option<String>,
-    input: Option<String>,
-    input_hex: Option<String>,
-    parts: Option<Vec<(String, usize)>>,
-    hardened: Option<String>,
     serde_json: Option<String>,
-    vulnerable: Option<String>,
-    #[serde(default)]
-    vulnerable_overflows: bool,
     error: Option<String>,
     offset: Option<usize>,
 }
@@ -69,53 +62,124 @@ const RULES: [&str; 30] = [
     "unescaped",
 ];
 
-impl Case {
-    fn input(&self) -> Vec<u8> {
-        match (&self.input, &self.input_hex, &self.parts) {
-            (Some(s), None, None) => s.as_bytes().to_vec(),
-            (None, Some(hex), None) => {
-                let hex: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-                hex.chunks(2)
-                    .map(|pair| {
-                        let pair = std::str::from_utf8(pair).unwrap();
-                        u8::from_str_radix(pair, 16)
-                            .unwrap_or_else(|e| panic!("{}: {e}", self.name))
-                    })
-                    .collect()
-            }
-            (None, None, Some(parts)) => {
-                parts.iter().flat_map(|(text, n)| text.as_bytes().repeat(*n)).collect()
-            }
-            _ => panic!("{}: exactly one of input, input_hex, parts", self.name),
+/// The verdict of a target the case does not name: the RFC's (`expect`)
+/// for the twins, `json-hardened`'s for the differential target.
+fn derive(case: &Case<Fields>, target: &Target) -> Option<Expect> {
+    if target.variant == Variant::Differential {
+        if let Some(hardened) = case.stated(HARDENED) {
+            return Some(hardened.clone());
         }
     }
-
-    /// Whether `engine` ("hardened", "serde_json", "vulnerable") should
-    /// accept the input.
-    fn accepts(&self, engine: &str) -> bool {
-        let explicit = match engine {
-            "hardened" => &self.hardened,
-            "serde_json" => &self.serde_json,
-            _ => &self.vulnerable,
-        };
-        let verdict = match (self.expect.as_str(), explicit) {
-            ("either", Some(v)) => v.as_str(),
-            ("either", None) => panic!("{}: \"either\" needs {engine}", self.name),
-            (_, Some(v)) if engine == "vulnerable" => v.as_str(),
-            (_, Some(_)) => panic!("{}: only \"either\" cases name {engine}", self.name),
-            (expect, None) => expect,
-        };
-        match verdict {
-            "accept" => true,
-            "reject" => false,
-            other => panic!("{}: {engine}: {other:?} is not accept or reject", self.name),
-        }
+    match case.fields.expect.as_str() {
+        "accept" => Some(Expect::Clean),
+        "reject" => Some(Expect::Rejected(None)),
+        _ => None,
     }
 }
 
-fn table() -> Vec<Case> {
-    let text = include_str!("../testdata/json/conformance.toml");
-    toml::from_str::<Table>(text).expect("testdata/json/conformance.toml parses").case
+/// The verdict `target` is held to: stated or derived.
+fn verdict(case: &Case<Fields>, target: &Target) -> Option<Expect> {
+    case.stated(target).cloned().or_else(|| derive(case, target))
+}
+
+/// Whether a twin whose target answers `expect` reads the input: a clean
+/// verdict, or a finding on the value it read (a number overflow).
+fn accepts(expect: &Expect) -> bool {
+    matches!(expect, Expect::Clean | Expect::Finding(_))
+}
+
+/// Whether serde_json should read the input.
+fn serde_json_accepts(fields: &Fields) -> Result<bool, String> {
+    match (fields.serde_json.as_deref(), fields.expect.as_str()) {
+        (Some("accept"), "either") | (None, "accept") => Ok(true),
+        (Some("reject"), "either") | (None, "reject") => Ok(false),
+        (got, expect) => Err(format!("serde_json = {got:?} with expect = {expect:?}")),
+    }
+}
+
+/// The JSON family's own checks of one case: the table's shape, the
+/// hardened twin's error and offset, serde_json's decision and value, and
+/// the vulnerable twin's reading.
+fn engines(case: &Case<Fields>, input: &[u8], failures: &mut Failures) {
+    let fields = &case.fields;
+    let mut fail = |what: String| failures.push(&case.name, what);
+    if !RULES.contains(&fields.rule.as_str()) {
+        fail(format!("unknown rule {}", fields.rule));
+    }
+    let either = fields.expect == "either";
+    let named = [case.stated(HARDENED), case.stated(VULNERABLE)].map(|e| e.is_some());
+    if either && (named != [true, true] || fields.serde_json.is_none()) {
+        fail("an \"either\" case names json-hardened, json-vulnerable and serde_json".into());
+    }
+    if !either && (named[0] || fields.serde_json.is_some()) {
+        fail("only \"either\" cases name json-hardened or serde_json".into());
+    }
+    let (Some(hardened_verdict), Some(vulnerable_verdict)) =
+        (verdict(case, HARDENED), verdict(case, VULNERABLE))
+    else {
+        return fail(format!("expect = {:?} gives the twins no verdict", fields.expect));
+    };
+    let serde_accepts = match serde_json_accepts(fields) {
+        Ok(accepts) => accepts,
+        Err(e) => return fail(e),
+    };
+
+    let ours = hardened::parse(input, &mut Meter::default());
+    match (&ours, accepts(&hardened_verdict)) {
+        (Ok(_), true) => {}
+        (Err(e), false) => {
+            let want = (fields.error.as_deref(), fields.offset);
+            if want != (Some(e.kind.name()), Some(e.offset)) {
+                fail(format!("hardened refuses with {e}, the table says {want:?}"));
+            }
+        }
+        (Ok(_), false) => fail("hardened accepts".into()),
+        (Err(e), true) => fail(format!("hardened refuses: {e}")),
+    }
+    if ours.is_ok() && (fields.error.is_some() || fields.offset.is_some()) {
+        fail("error and offset are for cases the hardened twin refuses".into());
+    }
+
+    let theirs = reference(input);
+    match (&theirs, serde_accepts) {
+        (Ok(_), true) | (Err(_), false) => {}
+        (Ok(_), false) => fail("serde_json accepts".into()),
+        (Err(e), true) => fail(format!("serde_json refuses: {e}")),
+    }
+    if let (Ok(ours), Ok(theirs)) = (&ours, &theirs) {
+        if let Some(diff) = difference(ours, theirs) {
+            fail(format!("values differ {diff}"));
+        }
+    }
+    if serde_accepts != accepts(&hardened_verdict) {
+        if case.stated(DIFFERENTIAL).is_none() {
+            fail("hardened and serde_json disagree: json-differential needs a verdict".into());
+        }
+        if fields.note.is_none() {
+            fail("a disagreement between hardened and serde_json needs a note".into());
+        }
+    }
+
+    let copy = input.to_vec();
+    let theirs = deep(move || vulnerable::parse(&copy, &mut Meter::default()));
+    match (&theirs, accepts(&vulnerable_verdict)) {
+        (Ok(value), true) => {
+            if let Ok(ours) = &ours {
+                if !same_reading(value, ours) {
+                    fail("vulnerable and hardened read it differently".into());
+                }
+            }
+        }
+        (Err(_), false) => {}
+        (Ok(_), false) => fail("vulnerable accepts".into()),
+        (Err(e), true) => fail(format!("vulnerable refuses: {e}")),
+    }
+}
+
+#[test]
+fn every_engine_and_every_target_agrees_with_the_conformance_table() {
+    let cases = support::load::<Fields>(&FAMILY, "conformance");
+    run_table(&FAMILY, &cases, |case| case.input.clone(), derive, engines);
 }
 
 /// The vulnerable twin's reading agrees with the hardened twin's: the same
@@ -136,89 +200,12 @@ fn same_reading(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn overflows(value: &Value) -> bool {
-    match value {
-        Value::Number(n) => number_overflow(n).is_some(),
-        Value::Array(items) => items.iter().any(overflows),
-        Value::Object(members) => members.iter().any(|(_, v)| overflows(v)),
-        _ => false,
-    }
-}
-
-#[test]
-fn every_engine_agrees_with_the_conformance_table() {
-    let cases = table();
-    let mut names = BTreeSet::new();
-    let mut failures = Vec::new();
-    for case in &cases {
-        assert!(names.insert(case.name.as_str()), "duplicate case name {}", case.name);
-        assert!(RULES.contains(&case.rule.as_str()), "{}: unknown rule {}", case.name, case.rule);
-        let input = case.input();
-        let mut fail = |what: String| failures.push(format!("{}: {what}", case.name));
-
-        let ours = hardened::parse(&input, &mut Meter::default());
-        let theirs = reference(&input);
-        match (&ours, case.accepts("hardened")) {
-            (Ok(_), true) => {}
-            (Err(e), false) => {
-                let want = (case.error.as_deref(), case.offset);
-                if want != (Some(e.kind.name()), Some(e.offset)) {
-                    fail(format!("hardened refuses with {e}, the table says {want:?}"));
-                }
-            }
-            (Ok(_), false) => fail("hardened accepts".into()),
-            (Err(e), true) => fail(format!("hardened refuses: {e}")),
-        }
-        if ours.is_ok() && (case.error.is_some() || case.offset.is_some()) {
-            fail("error and offset are for cases the hardened twin refuses".into());
-        }
-        match (&theirs, case.accepts("serde_json")) {
-            (Ok(_), true) | (Err(_), false) => {}
-            (Ok(_), false) => fail("serde_json accepts".into()),
-            (Err(e), true) => fail(format!("serde_json refuses: {e}")),
-        }
-        if let (Ok(ours), Ok(theirs)) = (&ours, &theirs) {
-            if let Some(diff) = difference(ours, theirs) {
-                fail(format!("values differ {diff}"));
-            }
-        }
-
-        let copy = input.clone();
-        let vulnerable = deep(move || {
-            vulnerable::parse(&copy, &mut Meter::default()).map(|v| (overflows(&v), v))
-        });
-        match (&vulnerable, case.accepts("vulnerable")) {
-            (Ok((overflowed, value)), true) => {
-                if *overflowed != case.vulnerable_overflows {
-                    fail(format!("vulnerable number overflow: {overflowed}"));
-                }
-                if let Ok(ours) = &ours {
-                    if !same_reading(value, ours) {
-                        fail("vulnerable and hardened read it differently".into());
-                    }
-                }
-            }
-            (Err(_), false) => {}
-            (Ok(_), false) => fail("vulnerable accepts".into()),
-            (Err(e), true) => fail(format!("vulnerable refuses: {e}")),
-        }
-        if case.vulnerable_overflows && !case.accepts("vulnerable") {
-            fail("vulnerable_overflows on a case the vulnerable twin refuses".into());
-        }
-        if case.expect == "either" && case.note.is_none() && case.hardened != case.serde_json {
-            fail("a disagreement between hardened and serde_json needs a note".into());
-        }
-    }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-}
-
 #[test]
 fn every_grammar_rule_has_an_accepting_and_a_rejecting_case() {
-    let mut seen: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let cases = table();
-    for case in &cases {
-        let entry = seen.entry(case.rule.as_str()).or_default();
-        match case.expect.as_str() {
+    let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for case in support::load::<Fields>(&FAMILY, "conformance") {
+        let entry = seen.entry(case.fields.rule).or_default();
+        match case.fields.expect.as_str() {
             "accept" => entry.0 += 1,
             "reject" => entry.1 += 1,
             "either" => {}

@@ -1,60 +1,105 @@
-//! The regex twins against the shared table in `testdata/regex.toml` and
-//! against regex-automata, plus the cost oracle's verdicts on known attacks.
+//! The regex twins and targets against the shared table in
+//! `testdata/regex/matches.toml` and against regex-automata, plus the cost
+//! oracle's verdicts on known attacks.
 
-use gauntlet_harnesses::regex::{attacks, reference, split, DIFFERENTIAL, HARDENED, VULNERABLE};
+mod support;
+
+use gauntlet_harnesses::manifest::Expect;
+use gauntlet_harnesses::regex::{
+    attacks, join, reference, split, DIFFERENTIAL, FAMILY, HARDENED, VULNERABLE,
+};
 use gauntlet_harnesses::{Kind, Verdict};
 use gauntlet_targets::meter::{Fuse, Meter};
 use gauntlet_targets::regex::{hardened, linear_bound, vulnerable, ErrorKind, Match};
 use serde::Deserialize;
+use support::{assert_verdict, run_table, Case, Failures};
 
+/// The regex family's own fields of `testdata/regex/matches.toml`.
 #[derive(Deserialize)]
-struct Table {
-    case: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
+#[serde(deny_unknown_fields)]
+struct Fields {
     pattern: String,
-    haystack: Option<String>,
-    haystack_hex: Option<String>,
     span: Option<[usize; 2]>,
+    error: Option<String>,
 }
 
-impl Case {
-    fn haystack(&self) -> Vec<u8> {
-        match (&self.haystack, &self.haystack_hex) {
-            (Some(s), None) => s.as_bytes().to_vec(),
-            (None, Some(hex)) => (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect(),
-            _ => panic!("{}: exactly one of haystack, haystack_hex", self.name),
+/// Every engine refuses the pattern, with `error` in both twins' messages.
+fn refused(case: &Case<Fields>, error: &str, fail: &mut Failures) {
+    let name = &case.name;
+    let pattern = &case.fields.pattern;
+    if case.fields.span.is_some() {
+        fail.push(name, "a case with an error has no span");
+    }
+    if let Ok(m) = reference(pattern, &case.input) {
+        fail.push(name, format!("regex-automata accepts the pattern: {m:?}"));
+    }
+    for (twin, e) in [
+        ("hardened", hardened::Regex::new(pattern).err()),
+        ("vulnerable", vulnerable::Regex::new(pattern).err()),
+    ] {
+        match e {
+            Some(e) if e.to_string().contains(error) => {}
+            Some(e) => fail.push(name, format!("{twin} refuses with {e}, not {error:?}")),
+            None => fail.push(name, format!("{twin} accepts the pattern")),
         }
     }
 }
 
-fn table() -> Vec<Case> {
-    let text = include_str!("../testdata/regex.toml");
-    toml::from_str::<Table>(text).expect("testdata/regex.toml parses").case
+/// Every engine reports `span`; the hardened twin within its step bound.
+fn matched(case: &Case<Fields>, fail: &mut Failures) {
+    let (name, pattern, hay) = (&case.name, &case.fields.pattern, &case.input);
+    let want = case.fields.span.map(|[start, end]| Match { start, end });
+    match reference(pattern, hay) {
+        Ok(got) if got == want => {}
+        got => fail.push(name, format!("the table says {want:?}, regex-automata {got:?}")),
+    }
+    let h = match hardened::Regex::new(pattern) {
+        Ok(h) => h,
+        Err(e) => return fail.push(name, format!("hardened refuses: {e}")),
+    };
+    let mut meter = Meter::default();
+    match h.find(hay, &mut meter) {
+        Ok(got) if got == want => {}
+        got => fail.push(name, format!("the table says {want:?}, hardened {got:?}")),
+    }
+    if meter.cost().steps > h.step_bound(hay.len()) {
+        fail.push(name, format!("hardened: {} steps past its bound", meter.cost().steps));
+    }
+    let v = match vulnerable::Regex::new(pattern) {
+        Ok(v) => v,
+        Err(e) => return fail.push(name, format!("vulnerable refuses: {e}")),
+    };
+    match v.find(hay, &mut Meter::default()) {
+        Ok(got) if got == want => {}
+        got => fail.push(name, format!("the table says {want:?}, vulnerable {got:?}")),
+    }
 }
 
 #[test]
-fn every_engine_agrees_with_the_table() {
-    for case in table() {
-        let hay = case.haystack();
-        let want = case.span.map(|[start, end]| Match { start, end });
-        let meta = reference(&case.pattern, &hay).unwrap_or_else(|e| panic!("{}: {e}", case.name));
-        assert_eq!(meta, want, "{}: the table disagrees with regex-automata", case.name);
+fn every_engine_and_every_target_agrees_with_the_match_table() {
+    let cases = support::load::<Fields>(&FAMILY, "matches");
+    run_table(
+        &FAMILY,
+        &cases,
+        |case| join(&case.fields.pattern, &case.input),
+        |case, _| match &case.fields.error {
+            Some(error) => Some(Expect::Rejected(Some(error.clone()))),
+            None => Some(Expect::Clean),
+        },
+        |case, _, fail| match &case.fields.error {
+            Some(error) => refused(case, error, fail),
+            None => matched(case, fail),
+        },
+    );
+}
 
-        let h = hardened::Regex::new(&case.pattern).expect(&case.name);
-        let mut meter = Meter::default();
-        assert_eq!(h.find(&hay, &mut meter).expect(&case.name), want, "{}: hardened", case.name);
-        assert!(meter.cost().steps <= h.step_bound(hay.len()), "{}: bound", case.name);
-
-        let v = vulnerable::Regex::new(&case.pattern).expect(&case.name);
-        let mut meter = Meter::default();
-        assert_eq!(v.find(&hay, &mut meter).expect(&case.name), want, "{}: vulnerable", case.name);
+#[test]
+fn a_pattern_line_that_is_not_utf8_is_rejected_by_every_target() {
+    // The family's input format: the pattern line must be UTF-8 (a table's
+    // `pattern` is a TOML string, so this case cannot be in the table).
+    let expect = Expect::Rejected(Some("pattern is not valid UTF-8".to_owned()));
+    for target in FAMILY.targets {
+        assert_verdict(target, "pattern-not-utf8", b"\xff\nabc", &expect);
     }
 }
 
@@ -178,17 +223,4 @@ fn hardened_limits_are_settings_with_their_own_errors() {
     let e = hardened::Regex::new("(").unwrap_err();
     assert!(matches!(e.kind, ErrorKind::Syntax { .. }));
     assert_eq!(e.span, Some(0..1));
-}
-
-#[test]
-fn bad_inputs_are_rejected_not_panics() {
-    // Not UTF-8; unclosed group; too large; inverted range; a byte-mode dot
-    // that could match invalid UTF-8 (refused in UTF-8 mode).
-    let inputs = [&b"\xff\nabc"[..], b"(\nabc", b"a{1000}{1000}{1000}\n", b"[z-a]\n", b"(?s-u).\n"];
-    for input in inputs {
-        for t in [&VULNERABLE, &HARDENED, &DIFFERENTIAL] {
-            let v = t.check(input);
-            assert_eq!(v.status(), "rejected", "{}: {v:?}", t.name);
-        }
-    }
 }

@@ -1,13 +1,10 @@
 //! Every committed seed, reproducer and regression against its expectation.
 
-use std::path::Path;
+mod support;
 
 use gauntlet_harnesses::manifest::{self, Source};
 use gauntlet_harnesses::{targets, Variant, FAMILIES};
-
-fn root() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
+use support::root;
 
 #[test]
 fn every_committed_file_does_what_its_manifest_says() {
