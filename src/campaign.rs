@@ -6,8 +6,13 @@
 //!
 //! # Verdicts
 //!
-//! - A vulnerable target passes when fuzzing found at least one finding of
-//!   a declared kind (its bug class) and none of an undeclared kind.
+//! - A vulnerable target passes when fuzzing found a finding of every one
+//!   of its declared kinds (its bug classes) and none of an undeclared
+//!   kind. It is fuzzed in fork mode with `-ignore_crashes=1`, so the run
+//!   goes on after a finding; the campaign classifies each new artifact as
+//!   it appears, records the seconds to the first finding of each kind, and
+//!   stops the fuzzer as soon as every declared kind is in (or the budget is
+//!   spent).
 //! - A hardened or differential target passes when fuzzing found nothing.
 //! - The replay passes when every committed file did what its manifest
 //!   says.
@@ -17,25 +22,26 @@
 //! writes a report marked partial ([`Report::partial`]). [`execute`] returns
 //! that report; the command that called it turns it into an exit code.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use gauntlet_harnesses::manifest;
 use gauntlet_harnesses::Variant;
-use gauntlet_harnesses::{Target, Verdict};
+use gauntlet_harnesses::{Kind, Target, Verdict};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::findings;
 use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
 use crate::report::files::{safe_join, write_atomic};
 use crate::report::{
-    Environment, FindingRecord, ReplayRecord, ReplayReport, Report, Status, TargetReport,
-    SCHEMA_VERSION,
+    ClassRecord, Environment, FindingRecord, ReplayRecord, ReplayReport, Report, Status,
+    TargetReport, SCHEMA_VERSION,
 };
 
 /// What to run.
@@ -128,6 +134,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         timeout: plan.timeout,
         rss_limit_mb: plan.rss_limit_mb,
         seed: plan.seed,
+        keep_going: false,
     };
     let mut reports = Vec::new();
     let mut total_findings = 0;
@@ -140,7 +147,10 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
             Variant::Vulnerable => plan.vulnerable_seconds,
             _ => plan.seconds,
         };
-        let opts = RunOptions { seconds, ..opts.clone() };
+        // A vulnerable twin is fuzzed until every declared kind has been
+        // found (or its budget is spent), not just the first.
+        let keep_going = target.variant == Variant::Vulnerable;
+        let opts = RunOptions { seconds, keep_going, ..opts.clone() };
         let report = fuzz_one(&fuzz, target, &opts, &run_dir, &shown, &multi, plan.minimise)?;
         total_findings += report.findings.len();
         let line = format!(
@@ -224,13 +234,26 @@ fn fuzz_one(
     let logs = run_dir.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
     let log = logs.join(format!("{}.log", target.fuzz_name()));
-    let result = fuzz.run(target, &corpus, &artifacts, opts, &log, |_, stats: &Stats| {
-        bar.set_message(format!(
-            "exec/s {}  cov {}  findings {}",
-            stats.exec_per_sec, stats.coverage, stats.crashes
-        ));
+    let stop = AtomicBool::new(false);
+    let classes = ClassWatch::new(target);
+    let result = std::thread::scope(|scope| {
+        if target.variant == Variant::Vulnerable {
+            scope.spawn(|| classes.watch(&artifacts, &stop, &done));
+        }
+        let result =
+            fuzz.run(target, &corpus, &artifacts, opts, &log, &stop, |_, stats: &Stats| {
+                bar.set_message(format!(
+                    "exec/s {}  cov {}  findings {}  classes {}/{}",
+                    stats.exec_per_sec,
+                    stats.coverage,
+                    stats.crashes,
+                    classes.found(),
+                    target.expected.len()
+                ));
+            });
+        done.store(true, Ordering::Relaxed);
+        result
     });
-    done.store(true, Ordering::Relaxed);
     let _ = ticker.join();
     bar.finish_and_clear();
     let stats = result?;
@@ -238,13 +261,15 @@ fn fuzz_one(
         findings::collect(fuzz, target, &artifacts, run_dir, shown, minimise && !interrupted())?;
     let corpus_files =
         std::fs::read_dir(&corpus).map(|d| d.filter_map(Result::ok).count() as u64).unwrap_or(0);
-    let (verdict, reason) = judge(target, opts.seconds, &stats, &collected.findings);
+    let classes = classes.records(&collected.findings);
+    let (verdict, reason) = judge(target, opts.seconds, &stats, &collected.findings, &classes);
     Ok(TargetReport {
         name: target.name.to_owned(),
         family: target.family.name.to_owned(),
         variant: target.variant.name().to_owned(),
         source: target.source.to_owned(),
         expected_kinds: target.expected.to_vec(),
+        classes,
         time_budget_secs: opts.seconds,
         libfuzzer_flags: CargoFuzz::flags(target, opts, &artifacts),
         stats,
@@ -256,12 +281,82 @@ fn fuzz_one(
     })
 }
 
+/// When each declared kind of a vulnerable twin first showed up among the
+/// artifacts, watched while the fuzzer runs; the fuzzer is stopped once
+/// every kind is in.
+struct ClassWatch {
+    target: &'static Target,
+    started: Instant,
+    first: Mutex<BTreeMap<Kind, f64>>,
+}
+
+impl ClassWatch {
+    fn new(target: &'static Target) -> ClassWatch {
+        ClassWatch { target, started: Instant::now(), first: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// How many declared kinds have been seen so far.
+    fn found(&self) -> usize {
+        self.first.lock().map_or(0, |m| m.len())
+    }
+
+    /// Classifies every new artifact in `dir` through the harness until
+    /// `done`; sets `stop` when every declared kind has been seen.
+    fn watch(&self, dir: &Path, stop: &AtomicBool, done: &AtomicBool) {
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let finished = done.load(Ordering::Relaxed);
+            let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default();
+            names.sort();
+            for path in names {
+                if !seen.insert(path.clone()) {
+                    continue;
+                }
+                let Ok(input) = findings::read_artifact(&path) else { continue };
+                let secs = self.started.elapsed().as_secs_f64();
+                if let Verdict::Finding(f) = self.target.check(&input) {
+                    if self.target.is_expected(f.kind) {
+                        if let Ok(mut first) = self.first.lock() {
+                            first.entry(f.kind).or_insert(secs);
+                        }
+                    }
+                }
+            }
+            if self.found() == self.target.expected.len() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            if finished {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// One record per declared kind: found (by the watch, or among the
+    /// collected findings) and when.
+    fn records(&self, findings: &[FindingRecord]) -> Vec<ClassRecord> {
+        let first = self.first.lock().map(|m| m.clone()).unwrap_or_default();
+        self.target
+            .expected
+            .iter()
+            .map(|&kind| ClassRecord {
+                kind,
+                found: first.contains_key(&kind) || findings.iter().any(|f| f.kind == kind),
+                first_secs: first.get(&kind).copied(),
+            })
+            .collect()
+    }
+}
+
 /// A target's verdict and the reason for it.
 fn judge(
     target: &Target,
     seconds: u64,
     stats: &Stats,
     findings: &[FindingRecord],
+    classes: &[ClassRecord],
 ) -> (Status, String) {
     let unexpected: Vec<&str> =
         findings.iter().filter(|f| !f.expected).map(|f| f.kind.name()).collect();
@@ -284,8 +379,22 @@ fn judge(
             )
         }
         Variant::Vulnerable => {
-            let kinds: Vec<&str> = findings.iter().map(|f| f.kind.name()).collect();
-            (Status::Pass, format!("found its declared bug class: {}", kinds.join(", ")))
+            let missing: Vec<&str> =
+                classes.iter().filter(|c| !c.found).map(|c| c.kind.name()).collect();
+            let found: Vec<String> =
+                classes.iter().filter(|c| c.found).map(ClassRecord::describe).collect();
+            if missing.is_empty() {
+                (Status::Pass, format!("found every declared bug class: {}", found.join(", ")))
+            } else {
+                (
+                    Status::Fail,
+                    format!(
+                        "declared bug class not found in {seconds} s: {} (found: {})",
+                        missing.join(", "),
+                        found.join(", ")
+                    ),
+                )
+            }
         }
         _ => (Status::Pass, format!("no finding in {} executions", stats.executions)),
     }

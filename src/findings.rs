@@ -134,9 +134,27 @@ pub fn collect(
 }
 
 fn read_capped(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let meta = fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if meta.len() > MAX_ARTIFACT {
-        anyhow::bail!("{} is {} bytes, over {MAX_ARTIFACT}", path.display(), meta.len());
+    use std::io::Read as _;
+    let file = fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !file.metadata().with_context(|| format!("cannot read {}", path.display()))?.is_file() {
+        anyhow::bail!("{} is not a regular file", path.display());
     }
-    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    let mut bytes = Vec::new();
+    file.take(MAX_ARTIFACT + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_ARTIFACT {
+        anyhow::bail!("{} is over {MAX_ARTIFACT} bytes", path.display());
+    }
+    Ok(bytes)
+}
+
+/// The input of a libFuzzer artifact (`crash-…`, `timeout-…`, …) at `path`,
+/// read with the same cap as [`collect`]; an error for anything else.
+pub fn read_artifact(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if !ARTIFACT_PREFIXES.iter().any(|p| name.starts_with(p)) {
+        anyhow::bail!("{} is not a libFuzzer artifact", path.display());
+    }
+    read_capped(path)
 }

@@ -9,8 +9,10 @@
 use std::ffi::OsString;
 use std::fs;
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
@@ -61,6 +63,10 @@ pub struct RunOptions {
     pub rss_limit_mb: u64,
     /// `-seed`, when fixed.
     pub seed: Option<u64>,
+    /// Go on after a finding: fork mode with `-ignore_crashes=1` (and
+    /// timeouts and OOMs) even with one job, so one run collects several
+    /// distinct findings.
+    pub keep_going: bool,
 }
 
 /// What libFuzzer said about a run.
@@ -101,8 +107,10 @@ impl Stats {
             let (key, value) = rest.split_once(':').unwrap_or((rest, ""));
             let value = value.trim().parse::<u64>().ok();
             match (key, value) {
-                ("number_of_executed_units", Some(v)) => self.executions = v,
-                ("average_exec_per_sec", Some(v)) => self.exec_per_sec = v,
+                // A fork-mode parent runs no input itself and reports 0 for
+                // both: keep what its status lines said.
+                ("number_of_executed_units", Some(v)) => self.executions = self.executions.max(v),
+                ("average_exec_per_sec", Some(v)) if v > 0 => self.exec_per_sec = v,
                 ("peak_rss_mb", Some(v)) => self.peak_rss_mb = v,
                 _ => {}
             }
@@ -253,8 +261,8 @@ impl CargoFuzz {
             "-print_final_stats=1".to_owned(),
             format!("-artifact_prefix={}/", artifacts.display()),
         ];
-        if opts.jobs > 1 {
-            flags.push(format!("-fork={}", opts.jobs));
+        if opts.jobs > 1 || opts.keep_going {
+            flags.push(format!("-fork={}", opts.jobs.max(1)));
             flags.extend(
                 ["-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"].map(String::from),
             );
@@ -268,7 +276,12 @@ impl CargoFuzz {
 
     /// Runs libFuzzer on `target` with `corpus` as the working corpus and the
     /// committed seeds as a read-only second corpus. Every output line goes
-    /// to `log` and to `on_line` (with the statistics so far).
+    /// to `log` and to `on_line` (with the statistics so far). Setting
+    /// `stop` ends the run early: cargo fuzz and libFuzzer run in a process
+    /// group of their own, which gets SIGTERM (not SIGINT: in fork mode
+    /// libFuzzer waits for each job with `system()`, which ignores SIGINT in
+    /// the waiting parent, so the parent would go on to the next job).
+    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         target: &Target,
@@ -276,6 +289,7 @@ impl CargoFuzz {
         artifacts: &Path,
         opts: &RunOptions,
         log: &Path,
+        stop: &AtomicBool,
         mut on_line: impl FnMut(&str, &Stats),
     ) -> anyhow::Result<Stats> {
         fs::create_dir_all(corpus)
@@ -291,8 +305,11 @@ impl CargoFuzz {
         }
         cmd.arg("--").args(Self::flags(target, opts, artifacts));
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.process_group(0);
         let started = Instant::now();
         let mut child = cmd.spawn().context("cannot run cargo fuzz run")?;
+        let group = child.id();
+        let finished = AtomicBool::new(false);
         let mut log_file =
             fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
         // stdout is small (cargo-fuzz's own notes); read it on a thread so
@@ -306,21 +323,44 @@ impl CargoFuzz {
             text
         });
         let mut stats = Stats::default();
-        if let Some(stderr) = child.stderr.take() {
-            let mut reader = BufReader::new(stderr);
-            let mut raw = Vec::new();
-            loop {
-                raw.clear();
-                match reader.read_until(b'\n', &mut raw) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !finished.load(Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) {
+                        signal_group(group, "TERM");
+                        // A worker caught by the signal while it was
+                        // printing a crash can hang on a lock; after a grace
+                        // period the group is killed outright.
+                        let grace = Instant::now();
+                        while !finished.load(Ordering::Relaxed) {
+                            if grace.elapsed() > Duration::from_secs(5) {
+                                signal_group(group, "KILL");
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
                 }
-                let _ = std::io::Write::write_all(&mut log_file, &raw);
-                let line = String::from_utf8_lossy(&raw);
-                stats.absorb(&line);
-                on_line(line.trim_end(), &stats);
+            });
+            if let Some(stderr) = child.stderr.take() {
+                let mut reader = BufReader::new(stderr);
+                let mut raw = Vec::new();
+                loop {
+                    raw.clear();
+                    match reader.read_until(b'\n', &mut raw) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    let _ = std::io::Write::write_all(&mut log_file, &raw);
+                    let line = String::from_utf8_lossy(&raw);
+                    stats.absorb(&line);
+                    on_line(line.trim_end(), &stats);
+                }
             }
-        }
+            finished.store(true, Ordering::Relaxed);
+        });
         let status = child.wait().context("cannot wait for cargo fuzz run")?;
         let _ = std::io::Write::write_all(&mut log_file, &out_thread.join().unwrap_or_default());
         stats.exit_code = status.code();
@@ -383,6 +423,17 @@ impl CargoFuzz {
     }
 }
 
+/// Sends `signal` (`TERM`, `KILL`) to the process group `group` with the
+/// POSIX `kill` utility, so the fuzz binary and its fork-mode workers get it
+/// too.
+fn signal_group(group: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args(["-s", signal, "--", &format!("-{group}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +455,9 @@ mod tests {
         s.absorb("thread '<unnamed>' panicked at x.rs:1:1:");
         s.absorb("gauntlet finding: regex-vulnerable SuperlinearTime (CWE-1333) [s]: x");
         assert_eq!(s.crashes, 4);
+        // A fork-mode parent's final statistics count none of its jobs'.
+        s.absorb("stat::number_of_executed_units: 0");
+        s.absorb("stat::average_exec_per_sec:     0");
+        assert_eq!((s.executions, s.exec_per_sec), (71234, 9000));
     }
 }

@@ -19,10 +19,11 @@ use crate::campaign;
 /// report.sarif (SARIF 2.1.0), junit.xml and `findings/<target>/<signature>/`.
 ///
 /// Exit status:
-///   0    every vulnerable target found its declared bug class, no hardened
-///        or differential target found anything, the replay passed
-///   1    an unexpected finding, a vulnerable target whose bug class was
-///        not found within its budget, or a replay failure
+///   0    every vulnerable target found every one of its declared bug
+///        classes, no hardened or differential target found anything, the
+///        replay passed
+///   1    an unexpected finding, a vulnerable target with a declared bug
+///        class not found within its budget, or a replay failure
 ///   2    a usage or I/O error (nothing is left half-written)
 ///   130  interrupted with Ctrl-C: findings saved so far are kept and a
 ///        report marked partial is written
@@ -33,9 +34,9 @@ pub struct Campaign {
     #[arg(long, value_name = "S", default_value_t = 20)]
     time_per_target: u64,
 
-    /// Longest wait for a vulnerable target's first finding, seconds:
-    /// without --jobs, libFuzzer stops at the first finding, so a vulnerable
-    /// target usually takes a few seconds of this
+    /// Longest fuzzing of a vulnerable target, seconds: it is fuzzed until
+    /// every declared bug class has been found, which usually takes a few
+    /// seconds of this
     #[arg(long, value_name = "S", default_value_t = 120)]
     vulnerable_time: u64,
 

@@ -20,8 +20,11 @@ use crate::campaign;
 /// `<out>/<UTC time>-<git hash>/` gets findings/, report.json, report.md,
 /// report.sarif and junit.xml.
 ///
+/// A vulnerable target is fuzzed until every declared bug class has been
+/// found (fork mode, `-ignore_crashes=1`), or --time runs out.
+///
 /// Exit status: 0 the target's verdict is PASS (a vulnerable target found
-/// its declared bug class; a hardened or differential one found nothing),
+/// every declared bug class; a hardened or differential one found nothing),
 /// 1 FAIL, 2 a usage or I/O error, 130 interrupted (partial report written).
 #[derive(Args)]
 #[command(verbatim_doc_comment)]

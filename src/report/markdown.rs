@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{FindingRecord, Report, Status};
+use super::{FindingRecord, Report, Status, TargetReport};
 use crate::text::{escape_bytes, hex_decode, truncate};
 
 impl Report {
@@ -52,6 +52,24 @@ impl Report {
                 t.verdict,
                 escape_md(&t.reason)
             );
+        }
+        let vulnerable: Vec<&TargetReport> =
+            self.targets.iter().filter(|t| !t.classes.is_empty()).collect();
+        if !vulnerable.is_empty() {
+            let _ = writeln!(
+                md,
+                "\nEvery declared bug class of each vulnerable twin, rediscovered by \
+                 fuzzing (seconds from the fuzzer's start to its first artifact):\n"
+            );
+            let _ = writeln!(md, "| target | class | found | first finding |");
+            let _ = writeln!(md, "|---|---|---|---|");
+            for t in vulnerable {
+                for c in &t.classes {
+                    let first = c.first_secs.map_or("—".to_owned(), |s| format!("{s:.1} s"));
+                    let found = if c.found { "yes" } else { "**no**" };
+                    let _ = writeln!(md, "| `{}` | {} | {found} | {first} |", t.name, c.kind);
+                }
+            }
         }
         if let Some(r) = &self.replay {
             let _ = writeln!(

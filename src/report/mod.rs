@@ -128,6 +128,8 @@ pub struct TargetReport {
     pub source: String,
     /// Declared finding kinds (vulnerable twins).
     pub expected_kinds: Vec<Kind>,
+    /// For a vulnerable twin, each declared kind: found or not, and when.
+    pub classes: Vec<ClassRecord>,
     /// Time budget, seconds.
     pub time_budget_secs: u64,
     /// Every libFuzzer flag of this target's run.
@@ -145,6 +147,29 @@ pub struct TargetReport {
     pub verdict: Status,
     /// Why, in one line.
     pub reason: String,
+}
+
+/// Whether fuzzing rediscovered one declared bug class of a vulnerable twin.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassRecord {
+    /// The declared kind.
+    pub kind: Kind,
+    /// Whether a finding of it was found.
+    pub found: bool,
+    /// Seconds from the start of the fuzzer to the first artifact of this
+    /// kind, as the campaign saw it appear.
+    pub first_secs: Option<f64>,
+}
+
+impl ClassRecord {
+    /// `Kind 1.2 s` or `Kind not found`.
+    pub fn describe(&self) -> String {
+        match (self.found, self.first_secs) {
+            (true, Some(s)) => format!("{} {s:.1} s", self.kind),
+            (true, None) => format!("{} found", self.kind),
+            (false, _) => format!("{} not found", self.kind),
+        }
+    }
 }
 
 /// One unique finding (one signature) of a target.
@@ -273,6 +298,7 @@ impl Report {
             "exec/s".to_owned(),
             "cov".to_owned(),
             "findings".to_owned(),
+            "classes".to_owned(),
             "verdict".to_owned(),
         ]];
         for t in &self.targets {
@@ -291,11 +317,12 @@ impl Report {
                 t.stats.exec_per_sec.to_string(),
                 t.stats.coverage.to_string(),
                 findings,
+                t.classes.iter().map(ClassRecord::describe).collect::<Vec<_>>().join(", "),
                 t.verdict.to_string(),
             ]);
         }
         let widths: Vec<usize> =
-            (0..7).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+            (0..8).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
         let mut out = String::new();
         for row in &rows {
             let cells: Vec<String> =
@@ -362,6 +389,11 @@ pub(crate) mod tests {
             variant: "vulnerable".into(),
             source: "targets/src/regex/vulnerable.rs".into(),
             expected_kinds: vec![Kind::SuperlinearTime],
+            classes: vec![ClassRecord {
+                kind: Kind::SuperlinearTime,
+                found: true,
+                first_secs: Some(1.5),
+            }],
             time_budget_secs: 5,
             libfuzzer_flags: vec!["-max_total_time=5".into()],
             stats: Stats { executions: 100, ..Default::default() },

@@ -19,7 +19,13 @@ use crate::kit::{dictionary, Rng};
 /// - an external entity is declared with a system identifier taken from the
 ///   family's dictionary (its quoted URIs and paths), and referred to in the
 ///   root — the shape of an XXE; which URI leaks anything is for the search
-///   to find.
+///   to find;
+/// - a reference to any declared entity goes into the value of another (or
+///   the same) one — a forward reference may close a cycle, which is for the
+///   search to find;
+/// - the root's content is wrapped in up to as many levels again of
+///   elements as the document has bytes, so the depth feedback can climb a
+///   power-of-two rung in a step or two.
 ///
 /// Together with the cost feedback each step that expands more is kept, so a
 /// ladder of entities grows until the oracle fires.
@@ -31,6 +37,9 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
         return None;
     }
     let text = String::from_utf8_lossy(input);
+    if rng.below(10) == 0 {
+        return nest(&text, &mut rng, max_size);
+    }
     let Some(doctype) = text.find("<!DOCTYPE") else {
         let out = format!("<!DOCTYPE r [\n]>\n<r>{text}</r>");
         return (out.len() <= max_size).then(|| out.into_bytes());
@@ -52,7 +61,18 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
         }
     };
     let mut out = String::with_capacity(text.len() + 64);
-    match rng.below(4) {
+    match rng.below(10) {
+        9 if !names.is_empty() => {
+            // Into the value of a declared entity, right after its quote.
+            let decls: Vec<usize> =
+                text[doctype..close].match_indices("<!ENTITY ").map(|(i, _)| doctype + i).collect();
+            let decl = decls[rng.below(decls.len())];
+            let quote = decl + text[decl..close].find(['"', '\''])? + 1;
+            let name = names[rng.below(names.len())];
+            out.push_str(&text[..quote]);
+            out.push_str(&format!("&{name};"));
+            out.push_str(&text[quote..]);
+        }
         3 => {
             let uris = system_literals();
             let uri = uris.get(rng.below(uris.len()))?;
@@ -62,7 +82,7 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
             out.push_str(&text[close..close + 2]);
             out.push_str(&format!("<r>&{name};</r>"));
         }
-        1 if !names.is_empty() => {
+        1 | 5 if !names.is_empty() => {
             let name = pick(&mut rng)?;
             let refs = format!("&{name};").repeat(1 + rng.below(16));
             let at =
@@ -76,7 +96,7 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
                 out.push_str("</r>");
             }
         }
-        2 if text[close..].contains('&') => {
+        2 | 6 if text[close..].contains('&') => {
             let start = close + text[close..].find('&')?;
             let len = text[start..].find(';')? + 1;
             let reference = &text[start..start + len];
@@ -108,4 +128,20 @@ fn system_literals() -> &'static [String] {
             .filter(|t| t.len() > 2 && t.starts_with('"') && t.ends_with('"'))
             .collect()
     })
+}
+
+/// The content of the document's last element wrapped in `k` more levels
+/// of `<n>` elements, `k` up to the document's length.
+fn nest(text: &str, rng: &mut Rng, max_size: usize) -> Option<Vec<u8>> {
+    let close = text.rfind("</")?;
+    let open = text[..close].rfind('>')? + 1;
+    let open = open.min(close);
+    let k = 1 + rng.below(text.len().max(16));
+    let mut out = String::with_capacity(text.len() + 7 * k);
+    out.push_str(&text[..open]);
+    out.push_str(&"<n>".repeat(k));
+    out.push_str(&text[open..close]);
+    out.push_str(&"</n>".repeat(k));
+    out.push_str(&text[close..]);
+    (out.len() <= max_size).then(|| out.into_bytes())
 }
