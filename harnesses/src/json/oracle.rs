@@ -34,21 +34,23 @@
 //!   the shortest distinct keys (`"a":0,`, 6 bytes) cost 56 × 3 bytes in the
 //!   member buffer and the object, up to 64 + 32 bytes of key index while it
 //!   doubles, and the key, under 45 a byte. Strings and literals cost their
-//!   length. So 64 is the worst case with a third to spare (measured:
-//!   `harnesses/tests/json_memory.rs` prints the figures), while a recursive
-//!   parser's 240-byte frame for each one-byte `[` crosses it.
+//!   length. So 48 is the worst case and 64 leaves a third to spare
+//!   (`harnesses/tests/json_memory.rs` measures the shapes and prints the
+//!   figures), while a recursive parser's 240-byte frame for each one-byte
+//!   `[` crosses it.
 //! - **64 KiB.** The fixed part: tables of a few dozen slots, the explicit
 //!   stack of at most 129 frames, and room for the minimum capacities of
-//!   small documents. It is also what lets a vulnerable twin nest about 370
-//!   levels before its frames count as amplification: CPython's `json`
-//!   allows 1,000, serde_json 128.
+//!   small documents. It is also what lets a vulnerable twin nest 585
+//!   levels of closed arrays (372 of unclosed ones) before its frames count
+//!   as amplification: CPython's `json` allows about 1,000, serde_json 128.
 //!
 //! The hardened twin stays under the bound for every input (the figures
 //! above; `harnesses/tests/json_memory.rs` checks the attacks and large
-//! benign documents). The vulnerable twin crosses it by nesting between
-//! about 370 levels and its depth fuse of 2,000: 1,500 nested arrays
-//! (3,000 bytes) hold 552,000 bytes against a bound of 257,536. Deeper
-//! than the fuse, the recursion oracle speaks first.
+//! benign documents). The vulnerable twin crosses it by nesting deeper than
+//! that and less deep than its depth fuse of 2,000: at their deepest point,
+//! 1,500 nested arrays (3,000 bytes) hold 360,000 bytes of frames against a
+//! bound of 257,536. Deeper than the fuse, the recursion oracle speaks
+//! first.
 //!
 //! # Number oracle
 //!

@@ -56,13 +56,15 @@
 //! | pattern, haystack | held per haystack byte | why |
 //! |---|---|---|
 //! | `[a-z]*`, 1,000,000 `a`s | 34.8 bytes | a frame and two path states per `a` (capacities rounded up to powers of two) and 2 × 5 memo bits |
-//! | `(a+)+$`, 100,000 `a`s and `!` | 32.3 bytes | the same shape, 7 states, no path (it cannot match the empty string) |
+//! | `(a+)+$`, 100,000 `a`s and `!` | 32.3 bytes | the pending alternatives of both `+`, 7 states; no path or skip set (it cannot match the empty string) |
+//! | `(a\|aa)*$`, 10,000 `a`s and `!` | 87.1 bytes | two pending alternatives and their path states per `a`, 8 states |
 //! | `\w*`, 10,000 `a`s | 132 bytes | 320 states: the memo's 2 × 320 bits dominate |
 //!
-//! The first is the most stack a byte can cost: one pending alternative per
-//! byte. With the default stack limit it searches up to about a mebibyte
-//! (2²⁰ bytes) of haystack; before the stack was metered and limited, 10 MB
-//! of `a` took 564 MB here and now it is refused at the limit.
+//! (`harnesses/tests/regex_memory.rs` prints these.) With the default stack
+//! limit, `[a-z]*` searches up to about a mebibyte (2²⁰ bytes) of haystack;
+//! before the stack and path were metered and limited, 10 MB of `a` took
+//! 564 MB here, and now the search is refused at the limit having held
+//! 46 MB (32 MiB of stack and path, 12.5 MB of memo).
 //!
 //! # Time complexity
 //!
