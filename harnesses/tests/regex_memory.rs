@@ -213,6 +213,12 @@ fn reference_pattern() -> impl Strategy<Value = &'static str> {
         "x*$",
         "^x*",
         r"\bx*",
+        r"[^\s\S]",
+        r"(?:[^\s\S])*",
+        r"[^\s\S]|x*",
+        r"(?:\b)+",
+        "x{0}",
+        r"\b|x",
     ])
 }
 
