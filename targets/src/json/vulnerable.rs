@@ -61,9 +61,9 @@
 //!
 //! Worst case O(n²) for n input bytes (all keys of one object in one
 //! bucket); stack depth O(n). Memory O(n): 240 bytes of stack per nesting
-//! level, and at most 64 bytes of heap per input byte for the values (a
-//! one-element array keeps a four-element buffer: `[[0],[0],…]` costs 48
-//! bytes a byte).
+//! level, and tens of bytes of heap per input byte for the values (a
+//! one-element array keeps a four-element buffer: `[[0],[0],…]` with
+//! 65,537 elements holds 48.3 bytes a byte, measured).
 //!
 //! # Panics
 //!
