@@ -148,9 +148,12 @@ fn list_json_has_one_object_per_target() {
     let v = records.iter().find(|r| r["name"] == "regex-vulnerable").unwrap();
     assert_eq!(v["family"], "regex");
     assert_eq!(v["variant"], "vulnerable");
-    assert_eq!(v["cwes"], serde_json::json!([1333, 674]));
+    assert_eq!(v["cwes"], serde_json::json!([1333, 674, 789]));
     assert_eq!(v["oracles"], serde_json::json!(["cost"]));
-    assert_eq!(v["expected"], serde_json::json!(["SuperlinearTime", "UnboundedRecursion"]));
+    assert_eq!(
+        v["expected"],
+        serde_json::json!(["SuperlinearTime", "UnboundedRecursion", "MemoryAmplification"])
+    );
     assert!(v["input_format"].as_str().unwrap().contains("pattern"));
     assert_eq!(v["source"], "targets/src/regex/vulnerable.rs");
     let h = records.iter().find(|r| r["name"] == "regex-hardened").unwrap();

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod held;
 pub mod json;
 pub mod meter;
 pub mod regex;

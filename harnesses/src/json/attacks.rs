@@ -15,6 +15,23 @@ pub fn nested_arrays(n: usize) -> Vec<u8> {
     out
 }
 
+/// `n` nested arrays as the value of one member of an otherwise ordinary
+/// record: `{"id":7,"tags":[[[]]]}` for 3.
+///
+/// The memory attack on a recursive-descent parser, below any depth fuse:
+/// every `[` costs the attacker one byte and the parser a stack frame (240
+/// bytes for the vulnerable twin) until the matching `]`, so 1,500 levels
+/// in about 3 KB hold 360,000 bytes at their deepest, more than the
+/// family's bound of 64 bytes per input byte + 64 KiB allows; the frames
+/// cross it from about 590 levels on. The wrapper is what a request body
+/// looks like: a validator that only checks the outer record lets it in.
+pub fn wrapped_nest(n: usize) -> Vec<u8> {
+    let mut out = b"{\"id\":7,\"tags\":".to_vec();
+    out.extend(nested_arrays(n));
+    out.push(b'}');
+    out
+}
+
 /// `n` nested objects, closed: `{"a":{"a":0}}` for 2.
 pub fn object_nest(n: usize) -> Vec<u8> {
     let mut out = b"{\"a\":".repeat(n);

@@ -1,7 +1,7 @@
 //! The JSON family: a JSON text through a recursive-descent parser.
 //!
 //! - [`oracle`]: the cost oracle (recursion at the depth fuse, hash
-//!   probes) and the number oracle;
+//!   probes), the number oracle and the memory oracle;
 //! - [`mod@reference`]: the differential oracle against serde_json;
 //! - [`attacks`] and [`documents`]: the attack generators and benign
 //!   documents the tests, benches and CLI share;
@@ -20,7 +20,7 @@ pub mod mutate;
 pub mod oracle;
 pub mod reference;
 
-pub use oracle::{exact_integer, number_overflow};
+pub use oracle::{exact_integer, number_overflow, MEMORY};
 pub use reference::{difference, reference, Exception};
 
 /// The JSON family: its three targets and what they share.
@@ -37,8 +37,13 @@ pub static FAMILY: Family = Family {
             name: "json-vulnerable",
             family: &FAMILY,
             variant: Variant::Vulnerable,
-            cwes: &[674, 407, 190],
-            expected: &[Kind::UnboundedRecursion, Kind::HashCollision, Kind::IntegerOverflow],
+            cwes: &[674, 407, 190, 789],
+            expected: &[
+                Kind::UnboundedRecursion,
+                Kind::HashCollision,
+                Kind::IntegerOverflow,
+                Kind::MemoryAmplification,
+            ],
             oracles: &[Oracle::Cost, Oracle::Differential],
             source: "targets/src/json/vulnerable.rs",
             run: run_vulnerable,
@@ -47,7 +52,7 @@ pub static FAMILY: Family = Family {
             name: "json-hardened",
             family: &FAMILY,
             variant: Variant::Hardened,
-            cwes: &[674, 407, 190],
+            cwes: &[674, 407, 190, 789],
             expected: &[],
             oracles: &[Oracle::Cost, Oracle::Differential],
             source: "targets/src/json/hardened.rs",
@@ -75,12 +80,14 @@ pub static DIFFERENTIAL: &Target = &FAMILY.targets[2];
 
 /// The fuse for an input of `len` bytes: steps never trip (a value takes at
 /// least a byte), probes trip at four times [`probe_bound`] of the whole
-/// input (at least a million), depth at [`Fuse::DEPTH`].
+/// input (at least a million), memory at four times the [`MEMORY`] bound,
+/// depth at [`Fuse::DEPTH`].
 pub fn fuse_for(len: usize) -> Fuse {
     let n = len as u64;
     Fuse::default()
         .with_steps(Fuse::STEPS.max(n.saturating_add(1)))
         .with_probes(probe_bound(n).saturating_mul(4).max(1_000_000))
+        .with_memory(MEMORY.fuse(len))
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {

@@ -15,6 +15,43 @@
 //! decided in time linear in the input. The hardened twin is also held to its
 //! own depth limit.
 //!
+//! # Memory oracle
+//!
+//! Both twins hold on the meter every buffer that grows with the input —
+//! values, strings, number literals, array and member buffers by capacity,
+//! the member tables — and the vulnerable twin [`FRAME_BYTES`] of stack
+//! for each level of its recursion. A run whose peak is over
+//! [`MEMORY`] = 64 bytes per input byte + 64 KiB is a
+//! [`Kind::MemoryAmplification`] finding (CWE-789); the fuse stops a run at
+//! four times that. Why those numbers:
+//!
+//! - **64 bytes per input byte.** A value is 32 bytes and a member 56
+//!   (`size_of::<Value>()`, `size_of::<(String, Value)>()` on 64-bit). The
+//!   densest document for the hardened twin is a flat array of one-digit
+//!   numbers, two input bytes a value: its shared buffer doubles (up to
+//!   64 bytes a value), and the array is then allocated at its exact size
+//!   (32 more), 96 bytes for 2 input bytes: 48 a byte. Objects are sparser:
+//!   the shortest distinct keys (`"a":0,`, 6 bytes) cost 56 × 3 bytes in the
+//!   member buffer and the object, up to 64 + 32 bytes of key index while it
+//!   doubles, and the key, under 45 a byte. Strings and literals cost their
+//!   length. So 48 is the worst case and 64 leaves a third to spare
+//!   (`harnesses/tests/json_memory.rs` measures the shapes and prints the
+//!   figures), while a recursive parser's 240-byte frame for each one-byte
+//!   `[` crosses it.
+//! - **64 KiB.** The fixed part: tables of a few dozen slots, the explicit
+//!   stack of at most 129 frames, and room for the minimum capacities of
+//!   small documents. It is also what lets a vulnerable twin nest 585
+//!   levels of closed arrays (372 of unclosed ones) before its frames count
+//!   as amplification: CPython's `json` allows about 1,000, serde_json 128.
+//!
+//! The hardened twin stays under the bound for every input (the figures
+//! above; `harnesses/tests/json_memory.rs` checks the attacks and large
+//! benign documents). The vulnerable twin crosses it by nesting deeper than
+//! that and less deep than its depth fuse of 2,000: at their deepest point,
+//! 1,500 nested arrays (3,000 bytes) hold 360,000 bytes of frames against a
+//! bound of 257,536. Deeper than the fuse, the recursion oracle speaks
+//! first.
+//!
 //! # Number oracle
 //!
 //! A number is an [`Kind::IntegerOverflow`] finding (CWE-190) when its parsed
@@ -29,17 +66,24 @@
 //! approximation, not a finding. The check is exact and deterministic. Its
 //! reference is exact arithmetic on the literal, so the family lists it as
 //! the twins' differential oracle.
+//!
+//! [`FRAME_BYTES`]: gauntlet_targets::json::vulnerable::FRAME_BYTES
 
 use gauntlet_targets::json::{probe_bound, Error, Number, NumberValue, Value};
 use gauntlet_targets::meter::Meter;
 
-use crate::kit;
+use crate::kit::{self, MemoryBound};
 use crate::verdict::{Finding, Kind, Verdict};
+
+/// The JSON family's memory bound: 64 bytes per input byte plus 64 KiB (see
+/// the module documentation for why).
+pub const MEMORY: MemoryBound = MemoryBound { per_byte: 64, base: 64 << 10 };
 
 /// Every oracle of the family on one run of `len` input bytes: the cost
 /// oracle, the twin's own depth `limit` if it has one (a hardened twin is
-/// held to it), then the number oracle on the value. A refusal is a
-/// rejection.
+/// held to it), the number oracle on the value, then the memory oracle,
+/// which also judges a refused run (what was held before the refusal was
+/// held all the same). A refusal is otherwise a rejection.
 pub fn verdict(
     target: &'static str,
     result: Result<Value, Error>,
@@ -55,11 +99,16 @@ pub fn verdict(
         let summary = format!("nesting reached depth {} past the limit of {limit}", cost.depth);
         return Finding::of(target, Kind::UnboundedRecursion, "depth-limit").verdict(summary, cost);
     }
+    if let Ok(value) = &result {
+        if let Some(f) = number_finding(target, value, meter) {
+            return Verdict::Finding(f);
+        }
+    }
+    if let Some(v) = kit::memory(target, "held-memory", meter, len, MEMORY) {
+        return v;
+    }
     match result {
-        Ok(value) => match number_finding(target, &value, meter) {
-            Some(f) => Verdict::Finding(f),
-            None => Verdict::Clean { cost },
-        },
+        Ok(_) => Verdict::Clean { cost },
         Err(e) => kit::rejected(e, meter),
     }
 }

@@ -2,7 +2,7 @@
 //! matcher.
 //!
 //! - [`oracle`]: the cost oracle (super-linear steps, recursion at the depth
-//!   fuse);
+//!   fuse) and the memory oracle;
 //! - [`mod@reference`]: the differential oracle against regex-automata;
 //! - [`attacks`]: the attack generators the tests, benches and CLI share;
 //! - [`mutate`]: the structure-aware mutator the fuzz targets use.
@@ -11,7 +11,7 @@
 //! rest the haystack (any bytes).
 
 use gauntlet_targets::meter::Meter;
-use gauntlet_targets::regex::{hardened, linear_bound, vulnerable, ErrorKind};
+use gauntlet_targets::regex::{hardened, vulnerable, ErrorKind};
 
 use crate::guard::deep;
 use crate::kit::rejected;
@@ -23,8 +23,8 @@ pub mod mutate;
 pub mod oracle;
 pub mod reference;
 
-pub use oracle::{fuse_for, SLACK};
-pub use reference::{reference, Exception};
+pub use oracle::{fuse, fuse_for, memory_bound, SLACK};
+pub use reference::{reference, Exception, Reference, RESEARCH_LIMIT};
 
 /// The regex family: its three targets and what they share.
 pub static FAMILY: Family = Family {
@@ -38,8 +38,8 @@ pub static FAMILY: Family = Family {
             name: "regex-vulnerable",
             family: &FAMILY,
             variant: Variant::Vulnerable,
-            cwes: &[1333, 674],
-            expected: &[Kind::SuperlinearTime, Kind::UnboundedRecursion],
+            cwes: &[1333, 674, 789],
+            expected: &[Kind::SuperlinearTime, Kind::UnboundedRecursion, Kind::MemoryAmplification],
             oracles: &[Oracle::Cost],
             source: "targets/src/regex/vulnerable.rs",
             run: run_vulnerable,
@@ -48,7 +48,7 @@ pub static FAMILY: Family = Family {
             name: "regex-hardened",
             family: &FAMILY,
             variant: Variant::Hardened,
-            cwes: &[1333, 674],
+            cwes: &[1333, 674, 789],
             expected: &[],
             oracles: &[Oracle::Cost],
             source: "targets/src/regex/hardened.rs",
@@ -110,10 +110,10 @@ fn run_vulnerable(input: &[u8]) -> Verdict {
         Err(e) => return rejected(e, &meter),
     };
     let states = re.state_count();
-    let mut meter = Meter::new(fuse_for(linear_bound(states, haystack.len())));
+    let mut meter = Meter::new(fuse(states, haystack.len(), input.len()));
     // A fuse error is the oracle's business, not a rejection.
     let _ = deep(|| re.find(haystack, &mut meter));
-    oracle::verdict(VULNERABLE.name, &meter, states, haystack.len())
+    oracle::verdict(VULNERABLE.name, &meter, states, haystack.len(), input.len())
 }
 
 fn run_hardened(input: &[u8]) -> Verdict {
@@ -126,9 +126,13 @@ fn run_hardened(input: &[u8]) -> Verdict {
         Ok(re) => re,
         Err(e) => return rejected(e, &meter),
     };
-    let mut meter = Meter::new(fuse_for(re.step_bound(haystack.len())));
+    let states = re.state_count();
+    let mut meter = Meter::new(fuse(states, haystack.len(), input.len()));
     match re.find(haystack, &mut meter) {
-        Err(e) if !matches!(e.kind, ErrorKind::Fuse(_)) => rejected(e, &meter),
-        _ => oracle::verdict(HARDENED.name, &meter, re.state_count(), haystack.len()),
+        Err(e) if !matches!(e.kind, ErrorKind::Fuse(_)) => {
+            oracle::memory(HARDENED.name, &meter, states, input.len())
+                .unwrap_or_else(|| rejected(e, &meter))
+        }
+        _ => oracle::verdict(HARDENED.name, &meter, states, haystack.len(), input.len()),
     }
 }

@@ -62,6 +62,18 @@
 //! slot it inspects, the hardened twin one per lookup). [`probe_bound`] is
 //! the line a table with short chains never crosses.
 //!
+//! Both also hold on the meter the memory that grows with the input, before
+//! they allocate it: the values (a [`Value`] is 32 bytes, an object member
+//! 56), array and member buffers by capacity (a buffer that doubles counts
+//! its whole capacity), strings and number literals by length, and the
+//! member tables; the vulnerable twin adds
+//! [`vulnerable::FRAME_BYTES`] of call stack for each level of its
+//! recursion. [`Cost::memory`] is the peak. A counting allocator finds the
+//! real heap peak of either twin within a few hundred bytes of it (the
+//! vulnerable twin's frames are stack, so its real heap is lower).
+//!
+//! [`Cost::memory`]: crate::meter::Cost::memory
+//!
 //! [`Meter`]: crate::meter::Meter
 
 pub mod hardened;

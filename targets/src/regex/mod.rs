@@ -25,7 +25,12 @@
 //!   exponential on `(a+)+$`, quadratic on `\s+$`, and as deep on the call
 //!   stack as the haystack is long.
 //! - [`hardened`]: the same search with a visited set and an explicit stack,
-//!   plus limits on pattern size, nesting and memo memory.
+//!   plus limits on pattern size, nesting, memo memory and stack memory.
+//!
+//! Both twins hold on the meter the memory their search keeps — the
+//! hardened twin its visited sets, explicit stack and path, the vulnerable
+//! twin its tables and [`vulnerable::FRAME_BYTES`] of call stack per level
+//! of recursion — and give it back when the search returns.
 //!
 //! # Input format
 //!
@@ -118,6 +123,14 @@ pub enum ErrorKind {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The explicit backtracking stack and the path of the current attempt
+    /// would together exceed the stack limit.
+    StackLimit {
+        /// Bytes the stack and path would need to go on.
+        needed: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The pattern is not valid regex syntax, or uses something the compiler
     /// refuses; the message is the parser's.
     Syntax {
@@ -149,6 +162,11 @@ impl fmt::Display for Error {
                 "visited set of {needed} bytes ({states} states x {} positions) exceeds the memo \
                  limit of {limit} bytes",
                 haystack + 1
+            )?,
+            ErrorKind::StackLimit { needed, limit } => write!(
+                f,
+                "backtracking stack and path of {needed} bytes exceed the stack limit of {limit} \
+                 bytes"
             )?,
             ErrorKind::Syntax { message } => write!(f, "invalid pattern: {message}")?,
             ErrorKind::Fuse(blown) => write!(f, "{blown}")?,

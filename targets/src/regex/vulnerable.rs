@@ -24,6 +24,10 @@
 //!
 //! **Defender cost:** up to 2ⁿ steps for n attacker bytes. The meter's step
 //! fuse stops it; [`super::linear_bound`] is the line it should never cross.
+//! And [`FRAME_BYTES`] = 432 bytes of call stack per level of recursion,
+//! held like any other memory (CWE-789): `a*` against 1,500 `a`s is linear
+//! in time but holds about 700 KB of stack, where the hardened twin holds
+//! 67 KB of explicit stack, path and memo for the same search.
 //!
 //! **The fix:** [`super::hardened`] keeps a visited set of (state, position)
 //! pairs, so each is explored once, and uses an explicit stack instead of
@@ -31,7 +35,8 @@
 //!
 //! # Time complexity
 //!
-//! Worst case exponential in the haystack length.
+//! Worst case exponential in the haystack length. Memory: a frame per
+//! pending alternative, O(m·n) of them, on the call stack.
 //!
 //! # Panics
 //!
@@ -47,7 +52,17 @@ use regex_automata::util::primitives::StateID;
 use super::{
     compile, is_char_boundary, splits_codepoints_matter, transition, CompileLimits, Error, Match,
 };
+use crate::held;
 use crate::meter::Meter;
+
+/// The stack a level of recursion holds, charged on the meter as memory:
+/// 432 bytes, the frames of `try_at` and `walk` together, measured
+/// in a release build (`gauntlet_harnesses::guard::STACK_NEED`'s table:
+/// 432 B a level in release, 1,184 B in debug). One constant, so that the
+/// cost of an input is the same in every build; the release figure, because
+/// release is what the CLI, the fuzzer and the benches run, and because the
+/// smaller figure never makes a finding out of a debug build's larger frames.
+pub const FRAME_BYTES: u64 = 432;
 
 /// A compiled pattern, matched by naive recursive backtracking.
 #[derive(Clone, Debug)]
@@ -72,26 +87,22 @@ impl Regex {
     /// The leftmost-first match of the pattern in `haystack`, if any.
     ///
     /// Counts one meter step per state visited and one level of depth per
-    /// pending alternative; returns [`super::ErrorKind::Fuse`] when the meter
-    /// trips.
+    /// pending alternative, and holds on the meter [`FRAME_BYTES`] per level
+    /// and its `active` and `undo` tables, all given back when it returns;
+    /// returns [`super::ErrorKind::Fuse`] when the meter trips.
     pub fn find(&self, haystack: &[u8], meter: &mut Meter) -> Result<Option<Match>, Error> {
-        let mut search = Search {
-            nfa: &self.nfa,
-            haystack,
-            meter,
-            active: vec![0; self.nfa.states().len()],
-            undo: Vec::new(),
-        };
-        let skip_splits = splits_codepoints_matter(&self.nfa);
-        for start in 0..=haystack.len() {
-            if let Some(end) = search.try_at(self.nfa.start_anchored(), start)? {
-                if skip_splits && !is_char_boundary(haystack, end) {
-                    continue;
-                }
-                return Ok(Some(Match { start, end }));
-            }
+        let states = self.nfa.states().len();
+        if let Err(blown) = meter.hold(held::bytes::<usize>(states)) {
+            meter.release(held::bytes::<usize>(states));
+            return Err(blown.into());
         }
-        Ok(None)
+        let mut search =
+            Search { nfa: &self.nfa, haystack, meter, active: vec![0; states], undo: Vec::new() };
+        let found = search.find();
+        let held =
+            held::bytes::<usize>(states) + held::bytes::<(StateID, usize)>(search.undo.capacity());
+        search.meter.release(held);
+        found
     }
 }
 
@@ -109,10 +120,29 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
+    /// The first start position with a match, as in [`Regex::find`].
+    fn find(&mut self) -> Result<Option<Match>, Error> {
+        let skip_splits = splits_codepoints_matter(self.nfa);
+        for start in 0..=self.haystack.len() {
+            if let Some(end) = self.try_at(self.nfa.start_anchored(), start)? {
+                if skip_splits && !is_char_boundary(self.haystack, end) {
+                    continue;
+                }
+                return Ok(Some(Match { start, end }));
+            }
+        }
+        Ok(None)
+    }
+
     /// Tries to match from state `sid` at position `at`; returns the end of
     /// the match. Recurses once per alternative it has to come back to.
     fn try_at(&mut self, sid: StateID, at: usize) -> Result<Option<usize>, Error> {
         self.meter.enter()?;
+        if let Err(blown) = self.meter.hold(FRAME_BYTES) {
+            self.meter.release(FRAME_BYTES);
+            self.meter.leave();
+            return Err(blown.into());
+        }
         let undo_base = self.undo.len();
         let found = self.walk(sid, at);
         while self.undo.len() > undo_base {
@@ -120,6 +150,7 @@ impl Search<'_> {
                 self.active[sid.as_usize()] = old;
             }
         }
+        self.meter.release(FRAME_BYTES);
         self.meter.leave();
         found
     }
@@ -129,12 +160,13 @@ impl Search<'_> {
     /// already failed, so every path that reaches it explores it again.
     fn walk(&mut self, mut sid: StateID, mut at: usize) -> Result<Option<usize>, Error> {
         loop {
-            let slot = &mut self.active[sid.as_usize()];
-            if *slot == at + 1 {
+            let old = self.active[sid.as_usize()];
+            if old == at + 1 {
                 return Ok(None);
             }
-            self.undo.push((sid, *slot));
-            *slot = at + 1;
+            held::reserve(&mut self.undo, 1, self.meter)?;
+            self.undo.push((sid, old));
+            self.active[sid.as_usize()] = at + 1;
             self.meter.step()?;
             match self.nfa.state(sid) {
                 State::ByteRange { .. } | State::Sparse(_) | State::Dense(_) => {
