@@ -1,6 +1,15 @@
 //! The regex family's differential oracle: both twins against
-//! `regex_automata::meta::Regex`, with its default configuration (which is
-//! also the twins' syntax configuration), asked in bounded time.
+//! regex-automata's PikeVM, with its default configuration (which is also
+//! the twins' syntax configuration), asked in bounded time.
+//!
+//! The PikeVM, not `meta::Regex`: on invalid UTF-8, where a pattern that
+//! can match the empty string meets a match that splits a codepoint,
+//! regex-automata's engines do not all agree — `(?:..|(?:(a))?)` on
+//! `ab\xa9` is `0..1` for `meta::Regex::find` but `1..1` for the PikeVM
+//! and the bounded backtracker (regex-automata 0.4; its documentation leaves
+//! the UTF-8 rule on invalid UTF-8 unspecified). The PikeVM is the engine
+//! whose search the rule was written for (`util/empty.rs`), so it is the
+//! reference.
 //!
 //! The hardened twin must report the same leftmost-first match (or none) as
 //! the reference; the vulnerable twin must too, wherever it finishes inside
@@ -36,10 +45,9 @@ use std::fmt;
 
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::regex::{hardened, vulnerable, ErrorKind, Match};
-use std::cell::OnceCell;
 
-use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::{meta, Input};
+use regex_automata::nfa::thompson::{self, pikevm::PikeVM};
+use regex_automata::Input;
 
 use super::{decode, fuse, oracle, DIFFERENTIAL};
 use crate::guard::deep;
@@ -60,6 +68,15 @@ pub enum Exception {
     /// documentation): its answer would cost O(m·n²), so it is not asked.
     /// The hardened twin still runs under its cost and memory oracles.
     Utf8EmptyResearch,
+    /// The reference searched again after a match that split a codepoint,
+    /// and the twin answers differently. regex-automata searches again from
+    /// the next start with everything forgotten (O(m·n) per start, so
+    /// O(m·n²) in all); the hardened twin goes on to the next start keeping
+    /// what it learnt (O(m·n) in all), so it may report a later match.
+    /// Both answers avoid splitting a codepoint, and regex-automata's
+    /// documentation leaves this rule on invalid UTF-8 unspecified — its own
+    /// engines differ here (see the module documentation).
+    Utf8EmptyRestart,
 }
 
 impl Exception {
@@ -80,6 +97,7 @@ impl Exception {
         match self {
             Exception::HardeningLimit => "hardening-limit",
             Exception::Utf8EmptyResearch => "utf8-empty-research",
+            Exception::Utf8EmptyRestart => "utf8-empty-restart",
         }
     }
 }
@@ -90,13 +108,14 @@ impl fmt::Display for Exception {
     }
 }
 
-/// The reference, unbounded: regex-automata's meta regex with its default
+/// The reference, unbounded: regex-automata's PikeVM with its default
 /// configuration. O(m·n²) in the worst case (see the module
 /// documentation): for tests on small inputs; the differential target asks
 /// [`Reference`].
 pub fn reference(pattern: &str, haystack: &[u8]) -> Result<Option<Match>, String> {
-    let re = meta::Regex::new(pattern).map_err(|e| e.to_string())?;
-    Ok(re.find(haystack).map(|m| Match { start: m.start(), end: m.end() }))
+    let re = PikeVM::new(pattern).map_err(|e| e.to_string())?;
+    let mut cache = re.create_cache();
+    Ok(re.find(&mut cache, haystack).map(|m| Match { start: m.start(), end: m.end() }))
 }
 
 /// The most searches again that [`Reference::find`] makes for
@@ -105,61 +124,64 @@ pub fn reference(pattern: &str, haystack: &[u8]) -> Result<Option<Match>, String
 /// linear searches. Every haystack of at most 64 bytes is answered in full.
 pub const RESEARCH_LIMIT: usize = 64;
 
-/// regex-automata's default `meta::Regex`, asked in bounded time (see the
-/// module documentation).
+/// regex-automata's default PikeVM, asked in bounded time (see the module
+/// documentation).
 #[derive(Clone, Debug)]
 pub struct Reference {
-    /// The meta regex without the UTF-8 rule: `utf8_empty(false)`.
-    regex: meta::Regex,
-    pattern: String,
-    /// Whether the rule applies. regex-automata's engines apply it when
-    /// their NFA `has_empty()` (a match state is reachable without
-    /// consuming a byte) and is in UTF-8 mode, which the default
-    /// configuration is. Asked of a Thompson NFA only the first time a
-    /// match splits a codepoint: compiling one costs about 40% of what the
-    /// meta regex cost (measured on `\w+`), and most searches never need
-    /// it.
-    utf8_empty: OnceCell<bool>,
+    /// The PikeVM without the UTF-8 rule: its NFA compiled with
+    /// `utf8(false)`, which changes nothing but the rule.
+    regex: PikeVM,
+    /// Whether the rule applies: the NFA can match the empty string
+    /// (`has_empty`), and the default configuration is in UTF-8 mode.
+    utf8_empty: bool,
+}
+
+/// What the reference answered, and how many times it searched again for a
+/// match that does not split a codepoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// The leftmost-first match, if any.
+    pub found: Option<Match>,
+    /// Searches again after a match that split a codepoint.
+    pub researches: usize,
 }
 
 impl Reference {
-    /// Compiles `pattern` as the default `meta::Regex` would; the error is
+    /// Compiles `pattern` as the default PikeVM would; the error is
     /// regex-automata's message.
     pub fn new(pattern: &str) -> Result<Reference, String> {
-        let regex = meta::Regex::builder()
-            .configure(meta::Regex::config().utf8_empty(false))
+        let regex = PikeVM::builder()
+            .thompson(thompson::Config::new().utf8(false))
             .build(pattern)
             .map_err(|e| e.to_string())?;
-        Ok(Reference { regex, pattern: pattern.to_owned(), utf8_empty: OnceCell::new() })
+        let utf8_empty = regex.get_nfa().has_empty();
+        Ok(Reference { regex, utf8_empty })
     }
 
-    /// The match `meta::Regex::find` reports on `haystack`, or
+    /// The match the default PikeVM reports on `haystack`, or
     /// [`Exception::Utf8EmptyResearch`] where finding it would take more
     /// than [`RESEARCH_LIMIT`] searches again.
     pub fn find(&self, haystack: &[u8]) -> Result<Option<Match>, Exception> {
+        self.answer(haystack).map(|a| a.found)
+    }
+
+    /// [`Reference::find`], with how many searches again it took.
+    pub fn answer(&self, haystack: &[u8]) -> Result<Answer, Exception> {
+        let mut cache = self.regex.create_cache();
         let mut input = Input::new(haystack);
-        for _ in 0..=RESEARCH_LIMIT {
-            let Some(m) = self.regex.search(&input) else { return Ok(None) };
-            if input.is_char_boundary(m.end()) || !self.utf8_empty() {
-                return Ok(Some(Match { start: m.start(), end: m.end() }));
+        for researches in 0..=RESEARCH_LIMIT {
+            let Some(m) = self.regex.find(&mut cache, input.clone()) else {
+                return Ok(Answer { found: None, researches });
+            };
+            if input.is_char_boundary(m.end()) || !self.utf8_empty {
+                let found = Some(Match { start: m.start(), end: m.end() });
+                return Ok(Answer { found, researches });
             }
             // `skip_splits_fwd`: the match splits a codepoint, so search
             // again from one start further.
             input.set_start(input.start() + 1);
         }
         Err(Exception::Utf8EmptyResearch)
-    }
-
-    fn utf8_empty(&self) -> bool {
-        *self.utf8_empty.get_or_init(|| {
-            let config = thompson::Config::new().which_captures(WhichCaptures::None);
-            // The meta regex compiled the same pattern, so this cannot fail;
-            // if it did, applying the rule is what the default would do.
-            thompson::Compiler::new()
-                .configure(config)
-                .build(&self.pattern)
-                .map_or(true, |nfa| nfa.has_empty())
-        })
     }
 }
 
@@ -212,8 +234,8 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
                 .unwrap_or_else(|| refused(&e, &meter));
         }
     };
-    let expected = match reference.find(haystack) {
-        Ok(m) => m,
+    let answer = match reference.answer(haystack) {
+        Ok(a) => a,
         Err(x) => {
             return match oracle::verdict(DIFFERENTIAL.name, &meter, states, n, input.len()) {
                 Verdict::Clean { .. } => {
@@ -228,6 +250,10 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
             };
         }
     };
+    let expected = answer.found;
+    if got != expected && answer.researches > 0 {
+        return restarted("hardened", got, expected, answer, &meter);
+    }
     if got != expected {
         let summary = format!(
             "hardened reports {} but regex-automata reports {} for {pattern:?} on a {}-byte \
@@ -243,7 +269,7 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
         )
         .verdict(summary, meter.cost());
     }
-    if let Some(v) = vulnerable_disagrees(pattern, haystack, expected, input.len()) {
+    if let Some(v) = vulnerable_disagrees(pattern, haystack, answer, input.len()) {
         return v;
     }
     oracle::verdict(DIFFERENTIAL.name, &meter, states, n, input.len())
@@ -254,12 +280,16 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
 fn vulnerable_disagrees(
     pattern: &str,
     haystack: &[u8],
-    expected: Option<Match>,
+    answer: Answer,
     input: usize,
 ) -> Option<Verdict> {
+    let expected = answer.found;
     let re = vulnerable::Regex::new(pattern).ok()?;
     let mut meter = Meter::new(fuse(re.state_count(), haystack.len(), input));
     let got = deep(|| re.find(haystack, &mut meter)).ok()?;
+    if got != expected && answer.researches > 0 {
+        return Some(restarted("vulnerable", got, expected, answer, &meter));
+    }
     (got != expected).then(|| {
         let summary = format!(
             "vulnerable reports {} but regex-automata reports {} for {pattern:?} on a {}-byte \
@@ -272,3 +302,24 @@ fn vulnerable_disagrees(
             .verdict(summary, meter.cost())
     })
 }
+
+/// A disagreement after the reference searched again for a match that does
+/// not split a codepoint: [`Exception::Utf8EmptyRestart`], a rejection.
+fn restarted(
+    twin: &str,
+    got: Option<Match>,
+    expected: Option<Match>,
+    answer: Answer,
+    meter: &Meter,
+) -> Verdict {
+    let reason = format!(
+        "{twin} reports {} but regex-automata, after {} searches again past matches that \
+         split a codepoint, reports {} (documented difference from regex-automata: {})",
+        show(got),
+        answer.researches,
+        show(expected),
+        Exception::Utf8EmptyRestart
+    );
+    rejected(reason, meter)
+}
+
