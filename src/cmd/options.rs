@@ -1,8 +1,9 @@
 //! Options shared by `gauntlet fuzz` and `gauntlet campaign`, and how their
 //! report becomes an exit code.
 
-use std::path::PathBuf;
+use std::path::{absolute, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 use gauntlet_harnesses::Target;
 
@@ -11,6 +12,7 @@ use super::Outcome;
 use crate::campaign::Plan;
 use crate::fuzzer::Sanitizer;
 use crate::report::Report;
+use crate::text::HumanPath;
 
 /// How libFuzzer runs and where the report goes.
 #[derive(Args)]
@@ -65,6 +67,14 @@ impl FuzzOptions {
         replay: bool,
     ) -> anyhow::Result<Plan> {
         let root = repo_root(self.root.as_deref())?;
+        // Absolute: cargo fuzz runs in the root, and a relative --out would
+        // name another directory there than the one gauntlet created.
+        let out = match &self.out {
+            Some(out) => {
+                absolute(out).with_context(|| format!("cannot resolve --out {}", HumanPath(out)))?
+            }
+            None => root.join("reports"),
+        };
         Ok(Plan {
             command,
             targets,
@@ -76,7 +86,7 @@ impl FuzzOptions {
             seed: self.seed,
             timeout: self.timeout,
             rss_limit_mb: self.rss_limit_mb,
-            out: self.out.clone().unwrap_or_else(|| root.join("reports")),
+            out,
             root,
             replay,
             minimise: !self.no_minimize,
