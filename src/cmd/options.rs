@@ -25,7 +25,8 @@ pub struct FuzzOptions {
     #[arg(long, value_enum, default_value_t = Sanitizer::None)]
     sanitizer: Sanitizer,
 
-    /// Directory the run directory is created in (default: `<root>/reports`)
+    /// Directory the run directory is created in, relative to the current
+    /// directory (default: `<root>/reports`)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
@@ -49,8 +50,8 @@ pub struct FuzzOptions {
     #[arg(long)]
     no_minimize: bool,
 
-    /// The repository root (default: the nearest ancestor of the current
-    /// directory with corpora/)
+    /// The repository root, relative to the current directory (default: the
+    /// nearest ancestor of the current directory with corpora/)
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
 }
