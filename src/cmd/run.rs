@@ -173,25 +173,20 @@ fn entries_in(dir: &Path) -> anyhow::Result<Vec<Entry>> {
     for entry in fs::read_dir(dir).with_context(context)? {
         let entry = entry.with_context(context)?;
         let path = entry.path();
-        let cannot = |e| anyhow::Error::new(e).context(format!("cannot read {}", HumanPath(&path)));
-        let kind = match entry.file_type() {
-            Ok(kind) => kind,
-            Err(e) => {
-                let err = cannot(e);
-                entries.push((path, Some(err)));
-                continue;
+        let include = entry.file_type().and_then(|kind| {
+            if kind.is_symlink() {
+                fs::metadata(&path).map(|meta| meta.is_file())
+            } else {
+                Ok(kind.is_file())
             }
-        };
-        if kind.is_file() {
-            entries.push((path, None));
-        } else if kind.is_symlink() {
-            match fs::metadata(&path) {
-                Ok(meta) if meta.is_file() => entries.push((path, None)),
-                Ok(_) => {}
-                Err(e) => {
-                    let err = cannot(e);
-                    entries.push((path, Some(err)));
-                }
+        });
+        match include {
+            Ok(true) => entries.push((path, None)),
+            Ok(false) => {}
+            Err(e) => {
+                let err =
+                    anyhow::Error::new(e).context(format!("cannot read {}", HumanPath(&path)));
+                entries.push((path, Some(err)));
             }
         }
     }
@@ -207,12 +202,12 @@ enum Label<'a> {
     File(&'a Path),
 }
 
-impl Label<'_> {
+impl<'a> Label<'a> {
     /// The `input` of a JSON record.
-    fn json(self) -> Cow<'static, str> {
+    fn json(self) -> Cow<'a, str> {
         match self {
             Label::Stdin => Cow::Borrowed(STDIN),
-            Label::File(path) => Cow::Owned(path_string(path).into_owned()),
+            Label::File(path) => path_string(path),
         }
     }
 }
