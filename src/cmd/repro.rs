@@ -30,7 +30,7 @@ use crate::text::{escape_bytes, quoted, HumanPath, OneLine};
 /// 1 MiB. In a finding directory, finding.json, input and minimized may be
 /// symlinks only to files inside that directory. finding.json must name a
 /// known target and kind, and a signature of the form
-/// <kind-slug>-<16 lowercase hex digits> (superlinear-time-0123456789abcdef).
+/// `<kind-slug>-<16 lowercase hex digits>` (`superlinear-time-0123456789abcdef`).
 ///
 /// Exit status: 0 the finding reproduces (with the saved signature), 1 it
 /// does not, 2 a usage or I/O error, or an invalid finding directory.
