@@ -136,6 +136,6 @@ pub fn collect(
 
 fn read_capped(path: &Path) -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    read_regular(path, MAX_ARTIFACT, "the limit of an artifact", &mut bytes)?;
+    read_regular(path, MAX_ARTIFACT, "the artifact size limit", &mut bytes)?;
     Ok(bytes)
 }

@@ -596,7 +596,7 @@ fn repro_caps_what_it_reads_by_the_bytes_read() {
     fs::write(finding.join("finding.json"), padded).unwrap();
     let output = gauntlet(&["repro", utf8(&finding)], b"");
     let err = one_line_error(&output);
-    assert!(err.contains("over the 1 MiB limit of a finding.json"), "{err}");
+    assert!(err.contains("over the finding.json size limit of 1048576 bytes"), "{err}");
 }
 
 #[test]

@@ -106,7 +106,7 @@ fn load(dir: &Path) -> anyhow::Result<Saved> {
         .ok_or_else(|| anyhow!("{} holds no finding.json", HumanPath(dir)))?;
     let shown = HumanPath(&json);
     let mut text = Vec::new();
-    read_regular(&json, MAX_FINDING_JSON, "the 1 MiB limit of a finding.json", &mut text)?;
+    read_regular(&json, MAX_FINDING_JSON, "the finding.json size limit", &mut text)?;
     let raw: SavedText =
         serde_json::from_slice(&text).with_context(|| format!("{shown} is not a finding.json"))?;
     check(raw).with_context(|| format!("{shown} is not a valid finding.json"))
