@@ -87,26 +87,31 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(ERROR)
 }
 
-/// A clap usage error on one line: clap's message, its tips and the usage
-/// line, joined by `; ` (`unexpected argument '--x' found; tip: ...; usage:
+/// A clap usage error on one line: clap's message (its continuation lines,
+/// such as the missing arguments, joined on), its tips and the usage line,
+/// joined by `; ` (`unexpected argument '--x' found; tip: ...; usage:
 /// gauntlet run <TARGET> [FILE|DIR|-]...; try '--help'`).
 fn usage_error(err: &clap::Error) -> String {
     // Plain text: clap styles only what it prints itself.
     let text = err.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    // clap's paragraphs: the message, tips, the usage, "For more
+    // information".
+    let mut paragraphs =
+        text.split("\n\n").map(|p| p.lines().map(str::trim).filter(|l| !l.is_empty()));
     let mut parts: Vec<String> = Vec::new();
+    let message = paragraphs.next().map(|p| p.collect::<Vec<_>>().join(" ")).unwrap_or_default();
     if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        // `gauntlet` alone, or a subcommand group without its subcommand:
-        // clap's text is the whole help, of which the usage line is kept.
+        // `gauntlet` alone: clap's text is the whole help, of which only the
+        // usage line is kept.
         parts.push("no command given".to_owned());
-    } else if let Some(first) = lines.next() {
-        parts.push(first.strip_prefix("error: ").unwrap_or(first).to_owned());
+    } else {
+        parts.push(message.strip_prefix("error: ").unwrap_or(&message).to_owned());
     }
-    for line in lines {
+    for line in paragraphs.flatten() {
         if let Some(usage) = line.strip_prefix("Usage: ") {
             parts.push(format!("usage: {usage}"));
-        } else if let Some(tip) = line.strip_prefix("tip: ") {
-            parts.push(format!("tip: {tip}"));
+        } else if line.starts_with("tip: ") {
+            parts.push(line.to_owned());
         }
     }
     parts.push("try '--help'".to_owned());

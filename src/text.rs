@@ -12,7 +12,6 @@
 //! - [`HumanPath`] is one-to-one: two different paths never print the same
 //!   (a byte that is not UTF-8 is `\xNN`, a backslash `\\`).
 
-use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::path::Path;
 
@@ -95,8 +94,10 @@ impl fmt::Display for OneLine<'_> {
     }
 }
 
-/// Displays a path for people: the one way every message and every line of
-/// human output shows a path.
+/// Displays a path for people: the one way every message, every line of
+/// human output and every JSON record (`run --json`'s `input`, `replay
+/// --json`'s `file`) shows a path, so the same file is named the same way
+/// everywhere and two files never share a name.
 ///
 /// Like [`OneLine`], control and bidirectional formatting characters are
 /// escaped (`\n`, `\u{1b}`); besides, a byte that is not part of valid UTF-8
@@ -125,16 +126,6 @@ impl fmt::Display for HumanPath<'_> {
     }
 }
 
-/// A path as a JSON string: the path itself when it is UTF-8 (JSON escapes
-/// its control characters), else its [`HumanPath`] form, which keeps
-/// different names apart where a lossy conversion would not.
-pub fn path_string(path: &Path) -> Cow<'_, str> {
-    match path.to_str() {
-        Some(s) => Cow::Borrowed(s),
-        None => Cow::Owned(HumanPath(path).to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +147,6 @@ mod tests {
         assert_eq!(shown("/tmp/a b/é.txt"), "/tmp/a b/é.txt");
         assert_eq!(shown("a\nb\u{1b}]0;t\u{7}c"), "a\\nb\\u{1b}]0;t\\u{7}c");
         assert_eq!(shown("a\\xff"), "a\\\\xff");
-        assert_eq!(path_string(Path::new("a\nb")), "a\nb");
     }
 
     #[cfg(unix)]
@@ -168,6 +158,5 @@ mod tests {
         assert_eq!(shown(b"a\xff"), "a\\xff");
         assert_eq!(shown(b"a\xfe"), "a\\xfe");
         assert_eq!(shown(b"\xc3\xa9\xc3"), "é\\xc3");
-        assert_eq!(path_string(Path::new(OsStr::from_bytes(b"a\xff"))), "a\\xff");
     }
 }

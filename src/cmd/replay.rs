@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::common::{parse_targets, repo_root, summary};
 use super::{Exec, Outcome};
 use crate::report::Status;
-use crate::text::{path_string, HumanPath, OneLine};
+use crate::text::{HumanPath, OneLine};
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
@@ -79,7 +79,7 @@ fn write_one(out: &mut dyn Write, r: &Replayed, json: bool) -> anyhow::Result<()
         let finding = r.verdict.finding();
         let record = Record {
             target: r.target.name,
-            file: path_string(&r.file).into_owned(),
+            file: HumanPath(&r.file).to_string(),
             source: r.source.name(),
             expected: r.expect.to_string(),
             verdict: r.verdict.status(),

@@ -14,7 +14,6 @@
 //! O(n + d log d) besides the targets' work, n the total input bytes and d
 //! the number of files in the largest directory (its names are sorted).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Write};
@@ -30,7 +29,7 @@ use super::common::{parse_target, summary};
 use super::{Exec, Outcome};
 use crate::input::{read_capped, read_regular};
 use crate::report::CostRecord;
-use crate::text::{path_string, HumanPath, OneLine};
+use crate::text::{HumanPath, OneLine};
 
 /// The default `--max-input`: 16 MiB.
 const DEFAULT_MAX_INPUT: u64 = 16 * 1024 * 1024;
@@ -82,8 +81,9 @@ pub struct Run {
 
 const EXIT_STATUS: &str = "\
 JSON Lines (--json), one object per input:
-  target, input       the target's name; the input's path (escaped as in the
-                      text output when it is not UTF-8), or <stdin>
+  target, input       the target's name; the input's path as the text output
+                      shows it (control characters, backslashes and bytes
+                      that are not UTF-8 escaped), or <stdin>
   input_bytes         the input's size
   verdict             \"clean\", \"rejected\" or \"finding\"
   kind, cwe           the finding's kind and CWE number (null unless a finding)
@@ -200,16 +200,6 @@ fn entries_in(dir: &Path) -> anyhow::Result<Vec<Entry>> {
 enum Label<'a> {
     Stdin,
     File(&'a Path),
-}
-
-impl<'a> Label<'a> {
-    /// The `input` of a JSON record.
-    fn json(self) -> Cow<'a, str> {
-        match self {
-            Label::Stdin => Cow::Borrowed(STDIN),
-            Label::File(path) => path_string(path),
-        }
-    }
 }
 
 impl fmt::Display for Label<'_> {
@@ -329,7 +319,7 @@ impl Runner<'_> {
         elapsed_us: u64,
     ) -> io::Result<()> {
         let finding = verdict.finding();
-        let input = label.json();
+        let input = label.to_string();
         let record = Record {
             target: self.target.name,
             input: &input,
