@@ -300,7 +300,7 @@ fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayRepo
         .iter()
         .map(|r| ReplayRecord {
             target: r.target.name.to_owned(),
-            file: r.file.display().to_string(),
+            file: HumanPath(&r.file).to_string(),
             source: r.source.name().to_owned(),
             expected: r.expect.to_string(),
             got: match &r.verdict {
