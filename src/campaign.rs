@@ -44,6 +44,8 @@ use crate::report::{
     TargetReport, SCHEMA_VERSION,
 };
 
+use crate::text::HumanPath;
+
 /// What to run.
 #[derive(Debug)]
 pub struct Plan {
@@ -195,9 +197,9 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
     for failure in report.failures() {
         writeln!(out, "FAIL {failure}")?;
     }
-    writeln!(out, "report: {}", shown.display())?;
+    writeln!(out, "report: {}", HumanPath(&shown))?;
     if partial {
-        eprintln!("gauntlet: interrupted: partial report written to {}", shown.display());
+        eprintln!("gauntlet: interrupted: partial report written to {}", HumanPath(&shown));
     }
     Ok(report)
 }
@@ -232,7 +234,8 @@ fn fuzz_one(
     let corpus = run_dir.join("corpus").join(target.fuzz_name());
     let artifacts = run_dir.join("artifacts").join(target.fuzz_name());
     let logs = run_dir.join("logs");
-    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    std::fs::create_dir_all(&logs)
+        .with_context(|| format!("cannot create {}", HumanPath(&logs)))?;
     let log = logs.join(format!("{}.log", target.fuzz_name()));
     let stop = AtomicBool::new(false);
     let classes = ClassWatch::new(target);
@@ -406,7 +409,7 @@ fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayRepo
         .iter()
         .map(|r| ReplayRecord {
             target: r.target.name.to_owned(),
-            file: r.file.display().to_string(),
+            file: HumanPath(&r.file).to_string(),
             source: r.source.name().to_owned(),
             expected: r.expect.to_string(),
             got: match &r.verdict {
@@ -425,7 +428,7 @@ fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayRepo
 /// earlier report can be touched.
 fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the --out directory {}", out.display()))?;
+        .with_context(|| format!("cannot create the --out directory {}", HumanPath(out)))?;
     let hash = git(root, &["rev-parse", "--short", "HEAD"]);
     let base = format!("{}-{}", run_stamp(SystemTime::now()), hash.as_deref().unwrap_or(NO_GIT));
     for n in 0..100 {
@@ -441,11 +444,11 @@ fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+                return Err(e).with_context(|| format!("cannot create {}", HumanPath(&dir)));
             }
         }
     }
-    bail!("cannot find a free run directory name under {}", out.display())
+    bail!("cannot find a free run directory name under {}", HumanPath(out))
 }
 
 /// `path` relative to `root` when it is inside it (for commands run from

@@ -12,9 +12,10 @@ use anyhow::Context;
 use gauntlet_harnesses::{Finding, Target, Verdict};
 
 use crate::fuzzer::CargoFuzz;
+use crate::input::read_regular;
 use crate::report::files::{safe_join, write_atomic};
 use crate::report::FindingRecord;
-use crate::text::hex;
+use crate::text::{hex, HumanPath};
 
 /// The largest artifact read back (libFuzzer's inputs are far smaller).
 const MAX_ARTIFACT: u64 = 16 << 20;
@@ -81,7 +82,7 @@ pub fn collect(
     let target_dir = safe_join(&run_dir.join("findings"), target.name)?;
     for (signature, group) in groups {
         let dir = safe_join(&target_dir, &signature)?;
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", HumanPath(&dir)))?;
         write_atomic(&dir, "input", &group.input)?;
         let mut finding = group.finding;
         let mut best = group.input;
@@ -134,18 +135,8 @@ pub fn collect(
 }
 
 fn read_capped(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let file = fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if !file.metadata().with_context(|| format!("cannot read {}", path.display()))?.is_file() {
-        anyhow::bail!("{} is not a regular file", path.display());
-    }
     let mut bytes = Vec::new();
-    file.take(MAX_ARTIFACT + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > MAX_ARTIFACT {
-        anyhow::bail!("{} is over {MAX_ARTIFACT} bytes", path.display());
-    }
+    read_regular(path, MAX_ARTIFACT, "the artifact size limit", &mut bytes)?;
     Ok(bytes)
 }
 

@@ -19,6 +19,8 @@ use anyhow::{anyhow, bail, Context};
 use gauntlet_harnesses::Target;
 use serde::Serialize;
 
+use crate::text::HumanPath;
+
 /// Which sanitizer the fuzz targets are built with.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Sanitizer {
@@ -190,7 +192,7 @@ impl CargoFuzz {
         eprintln!(
             "gauntlet: cargo-fuzz not found: installing it into {} \
              (cargo install cargo-fuzz --locked --root {0})",
-            tools.display()
+            HumanPath(&tools)
         );
         let status = Command::new("cargo")
             .args(["install", "cargo-fuzz", "--locked", "--root"])
@@ -293,9 +295,9 @@ impl CargoFuzz {
         mut on_line: impl FnMut(&str, &Stats),
     ) -> anyhow::Result<Stats> {
         fs::create_dir_all(corpus)
-            .with_context(|| format!("cannot create {}", corpus.display()))?;
+            .with_context(|| format!("cannot create {}", HumanPath(corpus)))?;
         fs::create_dir_all(artifacts)
-            .with_context(|| format!("cannot create {}", artifacts.display()))?;
+            .with_context(|| format!("cannot create {}", HumanPath(artifacts)))?;
         let mut cmd = self.cargo();
         cmd.args(["fuzz", "run", "--sanitizer", self.sanitizer.name()]);
         cmd.arg(target.fuzz_name()).arg(corpus);
@@ -311,7 +313,7 @@ impl CargoFuzz {
         let group = child.id();
         let finished = AtomicBool::new(false);
         let mut log_file =
-            fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+            fs::File::create(log).with_context(|| format!("cannot create {}", HumanPath(log)))?;
         // stdout is small (cargo-fuzz's own notes); read it on a thread so
         // neither pipe can fill up and stall the child.
         let stdout = child.stdout.take();
@@ -381,7 +383,7 @@ impl CargoFuzz {
         runs: u32,
         deadline: Duration,
     ) -> anyhow::Result<Option<PathBuf>> {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", HumanPath(dir)))?;
         let mut child = self
             .cargo()
             .args(["fuzz", "tmin", "--sanitizer", self.sanitizer.name(), "-r"])
@@ -408,7 +410,7 @@ impl CargoFuzz {
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut best: Option<(u64, PathBuf)> = None;
-        for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", HumanPath(dir)))? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if !(name.starts_with("minimized-from-") || name.starts_with("crash-")) {

@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use gauntlet_harnesses as registry;
 use serde_json::Value;
@@ -288,11 +289,19 @@ fn an_input_over_max_input_is_refused() {
 }
 
 #[test]
-fn usage_errors_exit_2_and_help_exits_0() {
-    for args in [&["run"][..], &["bogus"], &["run", "regex-hardened", "--max-input", "x"], &[]] {
+fn usage_errors_are_one_line_with_exit_2_and_help_exits_0() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["run"], "the following required arguments were not provided: <TARGET>; usage: "),
+        (&["bogus"], "unrecognized subcommand 'bogus'"),
+        (&["run", "regex-hardened", "--max-input", "x"], "invalid value 'x' for '--max-input"),
+        (&["run", "regex-hardened", "--bogus"], "unexpected argument '--bogus' found"),
+        (&[], "no command given"),
+    ];
+    for (args, message) in cases {
         let output = gauntlet(args, b"");
-        assert_eq!(code(&output), 2, "{args:?}");
-        assert!(!output.stderr.is_empty(), "{args:?}");
+        let err = one_line_error(&output);
+        assert!(err.contains(message) && err.ends_with("; try '--help'\n"), "{args:?}: {err}");
+        assert!(output.stdout.is_empty(), "{args:?}");
     }
     for args in [&["--help"][..], &["run", "--help"], &["list", "-h"], &["--version"]] {
         let output = gauntlet(args, b"");
@@ -300,7 +309,8 @@ fn usage_errors_exit_2_and_help_exits_0() {
         assert!(!output.stdout.is_empty(), "{args:?}");
     }
     let help = stdout(&gauntlet(&["run", "--help"], b"")).to_owned();
-    assert!(help.contains("Bad input stops the run"), "{help}");
+    assert!(help.contains("A bad input named on the command line stops the run"), "{help}");
+    assert!(help.contains("A bad entry of a directory does not"), "{help}");
 }
 
 #[test]
@@ -411,4 +421,377 @@ fn repro_confirms_a_saved_finding_and_tells_its_story() {
 
     let output = gauntlet(&["repro", "--target", "nope", &file], b"");
     assert!(one_line_error(&output).contains("valid targets: regex-vulnerable"));
+}
+
+// Issue 9: the command line must not have the bugs it teaches. Each test
+// below is an attack that worked on an earlier gauntlet.
+
+/// How long a run that must not block may take before the test calls it
+/// blocked: generous, as a loaded machine is slow; a run that blocks never
+/// ends.
+const BLOCKED: Duration = Duration::from_secs(20);
+
+/// Runs `command` (stdin empty), killing it and failing the test if it has
+/// not ended within [`BLOCKED`].
+fn within_limit(command: &mut Command) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gauntlet starts");
+    let started = Instant::now();
+    while child.try_wait().expect("gauntlet runs").is_none() {
+        if started.elapsed() > BLOCKED {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} still ran after {BLOCKED:?}: it blocked");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("gauntlet runs")
+}
+
+/// The binary with `args`, for [`within_limit`].
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
+    command.args(args);
+    command
+}
+
+/// Makes a FIFO at `path` with mkfifo(1); false, with the reason printed,
+/// when there is no mkfifo to run.
+fn mkfifo(path: &Path) -> bool {
+    match Command::new("mkfifo").arg(path).status() {
+        Ok(status) => {
+            assert!(status.success(), "mkfifo {} failed", path.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("skipped: cannot run mkfifo ({e}), so no FIFO to test with");
+            false
+        }
+    }
+}
+
+/// The signature regex-vulnerable gives [`REDOS`].
+fn redos_signature(dir: &TempDir) -> String {
+    let file = dir.file("redos-for-signature", REDOS);
+    let output = gauntlet(&["run", "regex-vulnerable", &file, "--json"], b"");
+    json_lines(&output)[0]["signature"].as_str().expect("a signature").to_owned()
+}
+
+/// A finding directory `dir/name` of regex-vulnerable on [`REDOS`], with a
+/// finding.json holding `target`, `kind` and `signature`.
+fn finding_dir(dir: &TempDir, name: &str, target: &str, kind: &str, signature: &str) -> PathBuf {
+    let finding = dir.0.join(name);
+    fs::create_dir_all(&finding).unwrap();
+    fs::write(finding.join("input"), REDOS).unwrap();
+    let json = serde_json::json!({ "target": target, "kind": kind, "signature": signature });
+    fs::write(finding.join("finding.json"), json.to_string()).unwrap();
+    finding
+}
+
+/// Asserts that no ESC, BEL or bidirectional override reached the terminal
+/// on either stream.
+fn no_terminal_controls(output: &Output) {
+    for (name, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        let text = String::from_utf8_lossy(bytes);
+        for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!text.contains(c), "{c:?} on {name}: {text}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn repro_reads_no_device_and_no_fifo() {
+    // /dev/zero never ends: read to its end, it took all memory.
+    let output = within_limit(&mut command(&["repro", "/dev/zero", "--target", "json-hardened"]));
+    let err = one_line_error(&output);
+    assert!(err.contains("/dev/zero is a character device, not a regular file"), "{err}");
+    assert!(output.stdout.is_empty());
+
+    // A FIFO without a writer: its open waited forever.
+    let dir = TempDir::new("repro-fifo");
+    let fifo = dir.0.join("fifo");
+    if !mkfifo(&fifo) {
+        return;
+    }
+    let output = within_limit(&mut command(&["repro", utf8(&fifo), "--target", "regex-hardened"]));
+    let err = one_line_error(&output);
+    assert!(err.contains(&format!("{} is a FIFO, not a regular file", utf8(&fifo))), "{err}");
+
+    // The same as the input of a finding directory.
+    let signature = redos_signature(&dir);
+    let finding = finding_dir(&dir, "finding", "regex-vulnerable", "SuperlinearTime", &signature);
+    fs::remove_file(finding.join("input")).unwrap();
+    assert!(mkfifo(&finding.join("input")));
+    let output = within_limit(&mut command(&["repro", utf8(&finding)]));
+    let err = one_line_error(&output);
+    assert!(err.contains("/input is a FIFO, not a regular file"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn repro_follows_no_link_out_of_a_finding_directory() {
+    let dir = TempDir::new("repro-links");
+    let signature = redos_signature(&dir);
+    let finding = finding_dir(&dir, "finding", "regex-vulnerable", "SuperlinearTime", &signature);
+    let repro = || within_limit(&mut command(&["repro", utf8(&finding)]));
+    assert_eq!(code(&repro()), 0, "{}", stderr(&repro()));
+
+    // A minimised input that is a link to a file inside the directory is
+    // read; one that leads out of it (to a secret, say) is refused.
+    std::os::unix::fs::symlink("input", finding.join("minimized")).unwrap();
+    assert_eq!(code(&repro()), 0, "{}", stderr(&repro()));
+    fs::remove_file(finding.join("minimized")).unwrap();
+    let outside = dir.file("outside", b"a secret outside the finding directory");
+    std::os::unix::fs::symlink(&outside, finding.join("minimized")).unwrap();
+    let output = repro();
+    let err = one_line_error(&output);
+    let refused = format!("/minimized is a link to {outside}, outside the finding directory");
+    assert!(err.contains(&refused), "{err}");
+    assert!(output.stdout.is_empty() && !stdout(&output).contains("secret"));
+    fs::remove_file(finding.join("minimized")).unwrap();
+
+    // input and finding.json as links to /dev/zero: refused before a byte
+    // is read.
+    for name in ["input", "finding.json"] {
+        let path = finding.join(name);
+        let saved = fs::read(&path).unwrap();
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let output = repro();
+        let err = one_line_error(&output);
+        assert!(err.contains(&format!("/{name} is a link to /dev/zero, outside")), "{err}");
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, saved).unwrap();
+    }
+}
+
+#[test]
+fn repro_caps_what_it_reads_by_the_bytes_read() {
+    let dir = TempDir::new("repro-caps");
+    // A file that says it is empty but is not: the cap counts bytes read.
+    let proc_file = Path::new("/proc/self/maps");
+    if fs::metadata(proc_file).is_ok_and(|m| m.len() == 0) {
+        let args = ["repro", utf8(proc_file), "--target", "regex-hardened", "--max-input", "10"];
+        let output = gauntlet(&args, b"");
+        let err = one_line_error(&output);
+        assert!(err.contains("/proc/self/maps is over the --max-input cap of 10 bytes"), "{err}");
+    } else {
+        eprintln!("skipped the /proc part: no /proc/self/maps of size 0 here");
+    }
+
+    // An input over --max-input.
+    let file = dir.file("big", &[b'a'; 100]);
+    let output =
+        gauntlet(&["repro", &file, "--target", "regex-hardened", "--max-input", "99"], b"");
+    let err = one_line_error(&output);
+    assert!(err.contains("is 100 bytes, over the --max-input cap of 99 bytes"), "{err}");
+
+    // A finding.json is a few KiB; 2 MiB of it is refused.
+    let signature = redos_signature(&dir);
+    let finding = finding_dir(&dir, "finding", "regex-vulnerable", "SuperlinearTime", &signature);
+    let json = fs::read_to_string(finding.join("finding.json")).unwrap();
+    let padded = format!("{json}{}", " ".repeat(2 << 20));
+    fs::write(finding.join("finding.json"), padded).unwrap();
+    let output = gauntlet(&["repro", utf8(&finding)], b"");
+    let err = one_line_error(&output);
+    assert!(err.contains("over the finding.json size limit of 1048576 bytes"), "{err}");
+}
+
+#[test]
+fn repro_refuses_a_forged_finding_json() {
+    let dir = TempDir::new("repro-forged");
+    let signature = redos_signature(&dir);
+    // Clears the screen, sets the window title and writes a CONFIRMED line
+    // of its own, when printed raw.
+    let forged = "\u{1b}[2J\u{1b}[H\u{1b}]0;owned\u{7}CONFIRMED regex-hardened SuperlinearTime";
+    let wrong_digits = format!("{}A", &signature[..signature.len() - 1]);
+    let cases: [(&str, &str, &str, &str); 6] = [
+        ("regex-vulnerable", forged, &signature, "unknown kind \"\\u{1b}[2J"),
+        ("regex-vulnerable", "Bogus", &signature, "unknown kind \"Bogus\"; known kinds: "),
+        (forged, "SuperlinearTime", &signature, "unknown target \"\\u{1b}[2J"),
+        ("regex-vulnerable", "SuperlinearTime", forged, "signature \"\\u{1b}[2J"),
+        ("regex-vulnerable", "SuperlinearTime", &wrong_digits, "is not superlinear-time-<16"),
+        ("regex-vulnerable", "Panic", &signature, "is not panic-<16 lowercase hex digits>"),
+    ];
+    for (i, (target, kind, signature, message)) in cases.into_iter().enumerate() {
+        let finding = finding_dir(&dir, &format!("f{i}"), target, kind, signature);
+        let output = gauntlet(&["repro", utf8(&finding)], b"");
+        no_terminal_controls(&output);
+        let err = one_line_error(&output);
+        let prefix = format!(
+            "gauntlet: error: {}/finding.json is not a valid finding.json: ",
+            utf8(&finding)
+        );
+        assert!(err.starts_with(&prefix) && err.contains(message), "case {i}: {err}");
+        assert!(output.stdout.is_empty(), "case {i}: {}", stdout(&output));
+    }
+    let output = gauntlet(&["repro", utf8(&finding_dir(&dir, "not-json", "x", "y", "z"))], b"");
+    one_line_error(&output);
+    fs::write(dir.0.join("not-json").join("finding.json"), b"[1, 2").unwrap();
+    let output = gauntlet(&["repro", utf8(&dir.0.join("not-json"))], b"");
+    assert!(one_line_error(&output).contains("is not a finding.json: "), "{}", stderr(&output));
+}
+
+#[cfg(unix)]
+#[test]
+fn run_reports_a_broken_link_in_a_directory_and_runs_the_other_files() {
+    let dir = TempDir::new("broken-links");
+    dir.file("a-good", b"a+\naaa");
+    dir.file("c-redos", REDOS);
+    std::os::unix::fs::symlink(dir.0.join("nowhere"), dir.0.join("b-dangling")).unwrap();
+    std::os::unix::fs::symlink(dir.0.join("d-loop"), dir.0.join("d-loop")).unwrap();
+
+    let output = gauntlet(&["run", "regex-vulnerable", dir.path(), "--json"], b"");
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    let inputs: Vec<String> =
+        json_lines(&output).iter().map(|r| r["input"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(inputs, [format!("{}/a-good", dir.path()), format!("{}/c-redos", dir.path())]);
+    let err: Vec<&str> = stderr(&output).lines().collect();
+    assert_eq!(err.len(), 3, "{err:?}");
+    for (line, name) in err.iter().zip(["b-dangling", "d-loop"]) {
+        let warning = format!("gauntlet: warning: cannot read {}/{name}: ", dir.path());
+        assert!(line.starts_with(&warning) && line.ends_with("; skipped"), "{line}");
+    }
+    assert_eq!(
+        err[2],
+        "gauntlet: error: skipped 2 directory entries that could not be read (see the warnings \
+         above)"
+    );
+}
+
+#[test]
+fn messages_about_a_path_with_a_newline_or_an_escape_stay_one_line() {
+    let dir = TempDir::new("odd-names");
+    let odd = format!("{}/x\n\u{1b}[2J\u{1b}]0;t\u{7}\u{202e}y", dir.path());
+    let shown = format!("{}/x\\n\\u{{1b}}[2J\\u{{1b}}]0;t\\u{{7}}\\u{{202e}}y", dir.path());
+    for args in [
+        &["run", "regex-hardened", odd.as_str()][..],
+        &["repro", "--target", "regex-hardened", odd.as_str()],
+        &["repro", odd.as_str()],
+    ] {
+        let output = gauntlet(args, b"");
+        no_terminal_controls(&output);
+        let err = one_line_error(&output);
+        assert!(err.contains(&format!("cannot read {shown}: ")), "{err}");
+    }
+
+    // The same name on a file that exists, and on an empty directory.
+    fs::write(&odd, b"a\na").unwrap();
+    let output = gauntlet(&["run", "regex-hardened", &odd], b"");
+    no_terminal_controls(&output);
+    assert!(stdout(&output).starts_with(&format!("{shown}: clean (")), "{}", stdout(&output));
+    assert_eq!(stdout(&output).lines().count(), 1);
+    fs::remove_file(&odd).unwrap();
+    fs::create_dir(&odd).unwrap();
+    let output = gauntlet(&["run", "regex-hardened", &odd], b"");
+    no_terminal_controls(&output);
+    assert_eq!(one_line_error(&output), format!("gauntlet: error: {shown} holds no input files\n"));
+}
+
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_print_apart() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("not-utf8");
+    for name in [&b"a\xfe"[..], b"a\xff", b"a\\xff"] {
+        if let Err(e) = fs::write(dir.0.join(OsStr::from_bytes(name)), b"a\na") {
+            eprintln!("skipped: this file system refuses a name that is not UTF-8 ({e})");
+            return;
+        }
+    }
+    let expected = [r"a\\xff", r"a\xfe", r"a\xff"].map(|n| format!("{}/{n}", dir.path()));
+    let output = gauntlet(&["run", "regex-hardened", dir.path()], b"");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let names: Vec<&str> =
+        stdout(&output).lines().map(|l| l.split(": clean").next().unwrap()).collect();
+    assert_eq!(names, expected);
+    let output = gauntlet(&["run", "regex-hardened", dir.path(), "--json"], b"");
+    let inputs: Vec<String> =
+        json_lines(&output).iter().map(|r| r["input"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(inputs, expected, "JSON names the files as the text does");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_an_error_and_dev_null_is_not() {
+    // `gauntlet list >&-`: nothing can read the output.
+    let output = within_limit(Command::new("sh").args([
+        "-c",
+        "exec \"$0\" list >&-",
+        env!("CARGO_BIN_EXE_gauntlet"),
+    ]));
+    let err = one_line_error(&output);
+    assert!(err.contains("stdout is closed"), "{err}");
+
+    // `gauntlet list >/dev/null`: the output is discarded on purpose.
+    for script in ["exec \"$0\" list >/dev/null", "exec \"$0\" list 2>&1 >/dev/null | cat"] {
+        let output =
+            within_limit(Command::new("sh").args(["-c", script, env!("CARGO_BIN_EXE_gauntlet")]));
+        assert_eq!(code(&output), 0, "{script}: {}", stderr(&output));
+        assert!(output.stdout.is_empty() && output.stderr.is_empty(), "{script}");
+    }
+}
+
+/// A stand-in for `cargo`, found first on PATH: `cargo fuzz --version` and
+/// `cargo fuzz build` succeed; `cargo fuzz run` fails as libFuzzer does when
+/// its corpus or artifact directory is not where it is told (it runs in the
+/// repository root), and otherwise reports 100 clean executions.
+#[cfg(unix)]
+const FAKE_CARGO: &str = r#"#!/bin/sh
+[ "$1" = fuzz ] || exit 101
+case "$2" in
+--version) echo "cargo-fuzz 0.0.0 (test stand-in)" ;;
+build) ;;
+run)
+  corpus=$6
+  artifacts=
+  for arg in "$@"; do
+    case $arg in -artifact_prefix=*) artifacts=${arg#-artifact_prefix=} ;; esac
+  done
+  if [ ! -d "$corpus" ] || [ ! -d "$artifacts" ]; then
+    echo "stand-in: no directory $corpus or $artifacts in $(pwd)" >&2
+    exit 1
+  fi
+  printf '#100\tDONE   cov: 10 ft: 10 corp: 1/1b exec/s: 100 rss: 30Mb\n' >&2
+  echo "stat::number_of_executed_units: 100" >&2 ;;
+*) exit 101 ;;
+esac
+"#;
+
+#[cfg(unix)]
+#[test]
+fn fuzz_resolves_relative_out_and_root_from_where_it_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("fuzz-relative");
+    let bin = dir.0.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let cargo = bin.join("cargo");
+    fs::write(&cargo, FAKE_CARGO).unwrap();
+    fs::set_permissions(&cargo, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir_all(dir.0.join("root").join("corpora")).unwrap();
+    let work = dir.0.join("work");
+    fs::create_dir_all(&work).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+
+    let args = ["fuzz", "regex-hardened", "--time", "1", "--out", "reports", "--root", "../root"];
+    let output =
+        within_limit(command(&args).arg("--no-install").current_dir(&work).env("PATH", path));
+    assert_eq!(code(&output), 0, "{}\n{}", stdout(&output), stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("regex-hardened: PASS — no finding in 100 executions"), "{text}");
+    // The run directory is where the caller meant: under work/, not root/.
+    let runs: Vec<_> = fs::read_dir(work.join("reports")).unwrap().collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert!(!dir.0.join("root").join("reports").exists());
+    let report = runs[0].as_ref().unwrap().path().join("report.json");
+    assert!(report.is_file(), "{}", report.display());
 }

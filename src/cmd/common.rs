@@ -4,10 +4,12 @@
 //! The commands reach the list of targets through here only, so a change to
 //! how the harness crate lists its targets is a change to this file.
 
-use std::path::{Path, PathBuf};
+use std::path::{absolute, Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use gauntlet_harnesses::{targets, Target, Verdict};
+
+use crate::text::{quoted, HumanPath};
 
 /// Every registered target, in registry order.
 pub fn every_target() -> impl Iterator<Item = &'static Target> {
@@ -18,7 +20,7 @@ pub fn every_target() -> impl Iterator<Item = &'static Target> {
 pub fn parse_target(name: &str) -> anyhow::Result<&'static Target> {
     every_target().find(|t| t.name == name).ok_or_else(|| {
         let valid: Vec<&str> = every_target().map(|t| t.name).collect();
-        anyhow!("unknown target {name:?}; valid targets: {}", valid.join(", "))
+        anyhow!("unknown target {}; valid targets: {}", quoted(name), valid.join(", "))
     })
 }
 
@@ -27,20 +29,20 @@ pub fn parse_targets(names: &[String]) -> anyhow::Result<Vec<&'static Target>> {
     names.iter().map(|name| parse_target(name)).collect()
 }
 
-/// The repository root: `given`, or the nearest ancestor of the current
-/// directory with a `corpora/` directory.
+/// The repository root, as an absolute path (commands run in it, so a
+/// relative path would change meaning): `given`, or the nearest ancestor of
+/// the current directory with a `corpora/` directory.
 pub fn repo_root(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(root) = given {
         if !root.join("corpora").is_dir() {
-            return Err(anyhow!("{} has no corpora/ directory", root.display()));
+            return Err(anyhow!("{} has no corpora/ directory", HumanPath(root)));
         }
-        return Ok(root.to_path_buf());
+        return absolute(root).with_context(|| format!("cannot resolve {}", HumanPath(root)));
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    cwd.ancestors()
-        .find(|dir| dir.join("corpora").is_dir())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow!("no corpora/ directory in {} or above; pass --root", cwd.display()))
+    cwd.ancestors().find(|dir| dir.join("corpora").is_dir()).map(Path::to_path_buf).ok_or_else(
+        || anyhow!("no corpora/ directory in {} or above; pass --root", HumanPath(&cwd)),
+    )
 }
 
 /// The text a verdict carries: a finding's summary or the rejection reason;

@@ -1,8 +1,9 @@
 //! Options shared by `gauntlet fuzz` and `gauntlet campaign`, and how their
 //! report becomes an exit code.
 
-use std::path::PathBuf;
+use std::path::{absolute, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 use gauntlet_harnesses::Target;
 
@@ -11,6 +12,7 @@ use super::Outcome;
 use crate::campaign::Plan;
 use crate::fuzzer::Sanitizer;
 use crate::report::Report;
+use crate::text::HumanPath;
 
 /// How libFuzzer runs and where the report goes.
 #[derive(Args)]
@@ -23,7 +25,8 @@ pub struct FuzzOptions {
     #[arg(long, value_enum, default_value_t = Sanitizer::None)]
     sanitizer: Sanitizer,
 
-    /// Directory the run directory is created in (default: `<root>/reports`)
+    /// Directory the run directory is created in, relative to the current
+    /// directory (default: `<root>/reports`)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
@@ -47,8 +50,8 @@ pub struct FuzzOptions {
     #[arg(long)]
     no_minimize: bool,
 
-    /// The repository root (default: the nearest ancestor of the current
-    /// directory with corpora/)
+    /// The repository root, relative to the current directory (default: the
+    /// nearest ancestor of the current directory with corpora/)
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
 }
@@ -65,6 +68,14 @@ impl FuzzOptions {
         replay: bool,
     ) -> anyhow::Result<Plan> {
         let root = repo_root(self.root.as_deref())?;
+        // Absolute: cargo fuzz runs in the root, and a relative --out would
+        // name another directory there than the one gauntlet created.
+        let out = match &self.out {
+            Some(out) => {
+                absolute(out).with_context(|| format!("cannot resolve --out {}", HumanPath(out)))?
+            }
+            None => root.join("reports"),
+        };
         Ok(Plan {
             command,
             targets,
@@ -76,7 +87,7 @@ impl FuzzOptions {
             seed: self.seed,
             timeout: self.timeout,
             rss_limit_mb: self.rss_limit_mb,
-            out: self.out.clone().unwrap_or_else(|| root.join("reports")),
+            out,
             root,
             replay,
             minimise: !self.no_minimize,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::common::{parse_targets, repo_root, summary};
 use super::{Exec, Outcome};
 use crate::report::Status;
-use crate::text::OneLine;
+use crate::text::{HumanPath, OneLine};
 
 /// Replay committed seeds, reproducers and regressions; PASS/FAIL per file
 ///
@@ -79,7 +79,7 @@ fn write_one(out: &mut dyn Write, r: &Replayed, json: bool) -> anyhow::Result<()
         let finding = r.verdict.finding();
         let record = Record {
             target: r.target.name,
-            file: r.file.display().to_string(),
+            file: HumanPath(&r.file).to_string(),
             source: r.source.name(),
             expected: r.expect.to_string(),
             verdict: r.verdict.status(),
@@ -91,7 +91,7 @@ fn write_one(out: &mut dyn Write, r: &Replayed, json: bool) -> anyhow::Result<()
         writeln!(out)?;
     } else {
         let mark = Status::of(pass);
-        write!(out, "{mark} {:<18} {:<10} {}", r.target.name, r.source.name(), r.file.display())?;
+        write!(out, "{mark} {:<18} {:<10} {}", r.target.name, r.source.name(), HumanPath(&r.file))?;
         if pass {
             writeln!(out, " ({})", r.expect)?;
         } else {

@@ -2,18 +2,18 @@
 //! its story.
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
-use gauntlet_harnesses::Variant;
-use gauntlet_harnesses::{Target, Verdict};
+use gauntlet_harnesses::{Kind, Target, Variant, Verdict};
 use serde::Deserialize;
 
 use super::common::parse_target;
 use super::{Exec, Outcome};
-use crate::text::{escape_bytes, OneLine};
+use crate::input::read_regular;
+use crate::text::{escape_bytes, quoted, HumanPath, OneLine};
 
 /// Replay a saved finding or an input file and explain it
 ///
@@ -25,8 +25,15 @@ use crate::text::{escape_bytes, OneLine};
 /// hardened twin does with the same input, and the commands that reproduce
 /// it under cargo fuzz.
 ///
+/// Every file read must be a regular file (a FIFO or a device is refused)
+/// and is read up to a cap: the input up to --max-input, finding.json up to
+/// 1 MiB. In a finding directory, finding.json, input and minimized may be
+/// symlinks only to files inside that directory. finding.json must name a
+/// known target and kind, and a signature of the form
+/// `<kind-slug>-<16 lowercase hex digits>` (`superlinear-time-0123456789abcdef`).
+///
 /// Exit status: 0 the finding reproduces (with the saved signature), 1 it
-/// does not, 2 a usage or I/O error.
+/// does not, 2 a usage or I/O error, or an invalid finding directory.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct Repro {
@@ -42,54 +49,117 @@ pub struct Repro {
     max_input: u64,
 }
 
-/// The parts of finding.json that repro reads.
+/// The largest finding.json read: gauntlet writes a few KiB.
+const MAX_FINDING_JSON: u64 = 1 << 20;
+
+/// finding.json as written, before it is checked; repro reads these fields.
 #[derive(Deserialize)]
-struct Saved {
+struct SavedText {
     target: String,
-    signature: String,
-    /// Only printed, never compared (the signature decides), and kept as
-    /// text: a finding.json from another version may name a kind this one
-    /// does not know.
     kind: String,
+    signature: String,
+}
+
+/// The fields of a finding.json that repro reads, checked.
+struct Saved {
+    target: &'static Target,
+    kind: Kind,
+    /// `<kind-slug>-<16 lowercase hex digits>`, the slug of `kind`.
+    signature: String,
 }
 
 impl Exec for Repro {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-        let meta = fs::metadata(&self.path)
-            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        let shown = HumanPath(&self.path);
+        let meta = fs::metadata(&self.path).with_context(|| format!("cannot read {shown}"))?;
         let (target, input_path, saved) = if meta.is_dir() {
-            let json = self.path.join("finding.json");
-            let text = fs::read_to_string(&json)
-                .with_context(|| format!("cannot read {}", json.display()))?;
-            let saved: Saved = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a finding.json", json.display()))?;
-            let target = parse_target(&saved.target)?;
+            let saved = load(&self.path)?;
+            let target = saved.target;
             if let Some(given) = &self.target {
                 if given != target.name {
-                    bail!("{} is a finding of {}, not {given}", self.path.display(), target.name);
+                    bail!("{shown} is a finding of {}, not {}", target.name, OneLine(given));
                 }
             }
-            let minimized = self.path.join("minimized");
-            let input = if minimized.is_file() { minimized } else { self.path.join("input") };
+            let input = match member(&self.path, "minimized")? {
+                Some(minimized) => minimized,
+                None => member(&self.path, "input")?
+                    .ok_or_else(|| anyhow!("{shown} holds no input file"))?,
+            };
             (target, input, Some(saved))
         } else {
-            let name = self.target.as_ref().ok_or_else(|| {
-                anyhow!("{} is a file: say which target with --target", self.path.display())
-            })?;
+            let name = self
+                .target
+                .as_ref()
+                .ok_or_else(|| anyhow!("{shown} is a file: say which target with --target"))?;
             (parse_target(name)?, self.path.clone(), None)
         };
-        let input = read_capped(&input_path, self.max_input)?;
+        let mut input = Vec::new();
+        read_regular(&input_path, self.max_input, "the --max-input cap", &mut input)?;
         let verdict = target.check(&input);
         story(out, target, &input_path, &input, &verdict, saved.as_ref())
     }
 }
 
-fn read_capped(path: &Path, cap: u64) -> anyhow::Result<Vec<u8>> {
-    let len = fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
-    if len > cap {
-        bail!("{} is {len} bytes, over the --max-input cap of {cap} bytes", path.display());
+/// Reads and checks `dir/finding.json`.
+fn load(dir: &Path) -> anyhow::Result<Saved> {
+    let json = member(dir, "finding.json")?
+        .ok_or_else(|| anyhow!("{} holds no finding.json", HumanPath(dir)))?;
+    let shown = HumanPath(&json);
+    let mut text = Vec::new();
+    read_regular(&json, MAX_FINDING_JSON, "the finding.json size limit", &mut text)?;
+    let raw: SavedText =
+        serde_json::from_slice(&text).with_context(|| format!("{shown} is not a finding.json"))?;
+    check(raw).with_context(|| format!("{shown} is not a valid finding.json"))
+}
+
+/// The fields of a finding.json, checked: a known target, a known kind, and
+/// a signature of that kind's shape.
+fn check(raw: SavedText) -> anyhow::Result<Saved> {
+    let target = parse_target(&raw.target)?;
+    let kind = Kind::from_name(&raw.kind).ok_or_else(|| {
+        let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        anyhow!("unknown kind {}; known kinds: {}", quoted(&raw.kind), known.join(", "))
+    })?;
+    let digits = raw.signature.strip_prefix(kind.slug()).and_then(|s| s.strip_prefix('-'));
+    let well_formed = digits.is_some_and(|d| {
+        d.len() == 16 && d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
+    if !well_formed {
+        bail!(
+            "signature {} is not {}-<16 lowercase hex digits>",
+            quoted(&raw.signature),
+            kind.slug()
+        );
     }
-    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(Saved { target, kind, signature: raw.signature })
+}
+
+/// `dir/name` if there is such an entry: the entry itself, or the file a
+/// symlink leads to, which must be inside `dir` (a finding directory holds
+/// its own files; a link out of it is refused).
+fn member(dir: &Path, name: &str) -> anyhow::Result<Option<PathBuf>> {
+    let path = dir.join(name);
+    let shown = HumanPath(&path);
+    let meta = match fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {shown}")),
+    };
+    if !meta.file_type().is_symlink() {
+        return Ok(Some(path));
+    }
+    let real =
+        fs::canonicalize(&path).with_context(|| format!("cannot follow the link {shown}"))?;
+    let home = fs::canonicalize(dir).with_context(|| format!("cannot read {}", HumanPath(dir)))?;
+    if !real.starts_with(&home) {
+        bail!(
+            "{shown} is a link to {}, outside the finding directory; refusing to follow it",
+            HumanPath(&real)
+        );
+    }
+    // The resolved path, so that a link swapped after the check is not
+    // followed.
+    Ok(Some(real))
 }
 
 fn story(
@@ -153,7 +223,8 @@ fn story(
         )?;
         writeln!(out, "  cwe:      https://cwe.mitre.org/data/definitions/{}.html", f.cwe)?;
     }
-    writeln!(out, "  input:    {} ({} bytes)", path.display(), input.len())?;
+    let path = HumanPath(path);
+    writeln!(out, "  input:    {path} ({} bytes)", input.len())?;
     writeln!(out, "            {}", escape_bytes(input, 300))?;
     writeln!(out, "  code:     {}", target.source)?;
     let twin = target.family.targets.iter().find(|t| t.variant == Variant::Hardened);
@@ -171,7 +242,7 @@ fn story(
         writeln!(out, "            ({})", twin.source)?;
     }
     writeln!(out, "  reproduce (from the repository root):")?;
-    writeln!(out, "    gauntlet run {} {}", target.name, path.display())?;
-    writeln!(out, "    cargo fuzz run --sanitizer none {} {}", target.fuzz_name(), path.display())?;
+    writeln!(out, "    gauntlet run {} {path}", target.name)?;
+    writeln!(out, "    cargo fuzz run --sanitizer none {} {path}", target.fuzz_name())?;
     Ok(outcome)
 }

@@ -18,11 +18,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
+use crate::text::HumanPath;
+
 /// Writes `bytes` to `dir/name` through a temporary file
 /// (`dir/.<name>.tmp-<pid>`) and a rename.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     let path = safe_join(dir, name)?;
-    let context = || format!("cannot write {}", path.display());
+    let context = || format!("cannot write {}", HumanPath(&path));
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     // Nothing to clean up when the temporary file cannot be created (and a
     // path that is in the way is not ours to remove).
@@ -44,7 +46,7 @@ pub fn safe_join(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
         && name != ".."
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
     if !plain {
-        bail!("refusing to write {name:?} under {}: not a plain file name", dir.display());
+        bail!("refusing to write {name:?} under {}: not a plain file name", HumanPath(dir));
     }
     Ok(dir.join(name))
 }

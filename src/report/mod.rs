@@ -16,6 +16,7 @@ use gauntlet_harnesses::Kind;
 use serde::Serialize;
 
 use crate::fuzzer::Stats;
+use crate::text::HumanPath;
 
 pub mod files;
 mod junit;
@@ -346,7 +347,7 @@ impl Report {
 pub fn check_parses(dir: &Path) -> anyhow::Result<()> {
     let read = |name: &str| {
         let path = dir.join(name);
-        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", HumanPath(&path)))
     };
     serde_json::from_str::<serde_json::Value>(&read("report.json")?)
         .context("report.json does not parse")?;
