@@ -22,8 +22,11 @@ use gauntlet_harnesses::xml::{attacks, reference, Reference};
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::xml::{hardened, vulnerable, Document, Error, VirtualFs};
 
-type Parse =
-    fn(&[u8], &mut dyn gauntlet_targets::xml::Resolver, &mut Meter) -> Result<Document, Error>;
+type Parse = for<'i> fn(
+    &'i [u8],
+    &mut dyn gauntlet_targets::xml::Resolver,
+    &mut Meter,
+) -> Result<Document<'i>, Error>;
 
 const TWINS: [(&str, Parse); 2] =
     [("vulnerable", vulnerable::parse), ("hardened", hardened::parse)];

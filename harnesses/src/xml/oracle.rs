@@ -32,16 +32,16 @@
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::xml::{Document, Error, VirtualFs, CANARY};
 
-use super::bound;
+use super::{bound, MEMORY};
 use crate::kit;
 use crate::verdict::{Finding, Kind, Verdict};
 
-/// The canary, amplification and recursion oracles on one run; `None`
-/// when none fires.
+/// The canary, recursion, amplification and memory oracles on one run, in
+/// that order; `None` when none fires.
 pub fn oracles(
     target: &'static str,
     n: usize,
-    result: &Result<Document, Error>,
+    result: &Result<Document<'_>, Error>,
     meter: &Meter,
     fs: &VirtualFs,
 ) -> Option<Verdict> {
@@ -90,7 +90,7 @@ pub fn oracles(
         let f = Finding::of(target, Kind::Amplification, "entity-expansion");
         return Some(f.verdict(summary, cost));
     }
-    None
+    kit::memory(target, "parse-memory", meter, n, MEMORY)
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -105,7 +105,7 @@ fn truncate(s: &str, max: usize) -> &str {
 pub fn verdict(
     target: &'static str,
     n: usize,
-    result: &Result<Document, Error>,
+    result: &Result<Document<'_>, Error>,
     meter: &Meter,
     fs: &VirtualFs,
 ) -> Verdict {

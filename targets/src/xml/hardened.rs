@@ -81,7 +81,7 @@
 //! [`ErrorKind::ExternalEntityForbidden`]: super::ErrorKind::ExternalEntityForbidden
 //! [`ErrorKind::ExternalDtdForbidden`]: super::ErrorKind::ExternalDtdForbidden
 
-use super::parser::{self, Open, Policy};
+use super::parser::{self, Expansion, Policy};
 use super::{Document, Error, ErrorKind, Resolver};
 use crate::meter::Meter;
 
@@ -101,6 +101,10 @@ pub struct Config {
     pub element_depth_limit: usize,
     /// Most attributes on one start tag.
     pub attribute_limit: usize,
+    /// Bytes the parse may hold at once per byte of the document.
+    pub memory_per_byte: u64,
+    /// Bytes the parse may hold at once whatever the document's length.
+    pub memory_base: u64,
 }
 
 impl Config {
@@ -116,6 +120,10 @@ impl Config {
     pub const ELEMENT_DEPTH_LIMIT: usize = 256;
     /// Default [`Config::attribute_limit`]: 256.
     pub const ATTRIBUTE_LIMIT: usize = 256;
+    /// Default [`Config::memory_per_byte`]: 64.
+    pub const MEMORY_PER_BYTE: u64 = 64;
+    /// Default [`Config::memory_base`]: 256 KiB.
+    pub const MEMORY_BASE: u64 = 256 << 10;
 
     /// The most output bytes, and the most meter steps, a parse of an
     /// `input_len`-byte document can cost under this configuration:
@@ -129,6 +137,23 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The most bytes a parse of an `input_len`-byte document may hold at
+    /// once: base + per_byte · n. Past it the parse stops with
+    /// [`ErrorKind::MemoryLimit`].
+    pub fn memory_limit(&self, input_len: usize) -> u64 {
+        self.memory_per_byte.saturating_mul(input_len as u64).saturating_add(self.memory_base)
+    }
+
+    /// The most memory the meter can report for a parse of an
+    /// `input_len`-byte document: [`Config::memory_limit`] plus the strings
+    /// of the error it may end with (names and URIs copied from the
+    /// document, which never add up to more than twice its length).
+    pub fn memory_bound(&self, input_len: usize) -> u64 {
+        self.memory_limit(input_len).saturating_add(2 * input_len as u64)
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -138,17 +163,19 @@ impl Default for Config {
             entity_depth_limit: Config::ENTITY_DEPTH_LIMIT,
             element_depth_limit: Config::ELEMENT_DEPTH_LIMIT,
             attribute_limit: Config::ATTRIBUTE_LIMIT,
+            memory_per_byte: Config::MEMORY_PER_BYTE,
+            memory_base: Config::MEMORY_BASE,
         }
     }
 }
 
 /// Parses `input` under the default [`Config`]. The resolver is never
 /// called; it is taken so both twins share one signature.
-pub fn parse(
-    input: &[u8],
+pub fn parse<'i>(
+    input: &'i [u8],
     resolver: &mut dyn Resolver,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     parse_with(Config::default(), input, resolver, meter)
 }
 
@@ -156,12 +183,12 @@ pub fn parse(
 ///
 /// Counts one meter step per token and produces every output byte before
 /// appending it, at most [`Config::bound`]`(input.len())` of each.
-pub fn parse_with(
+pub fn parse_with<'i>(
     config: Config,
-    input: &[u8],
+    input: &'i [u8],
     _resolver: &mut dyn Resolver,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     parser::parse(input, &mut Guarded { config, indirect: 0 }, meter)
 }
 
@@ -187,26 +214,26 @@ impl Policy for Guarded {
         Err(ErrorKind::ExternalEntityForbidden { uri: uri.to_owned() })
     }
 
-    fn expand(
-        &mut self,
-        name: &str,
-        parameter: bool,
-        len: usize,
-        open: &[Open],
-        direct: usize,
-    ) -> Result<(), ErrorKind> {
-        if open.iter().any(|o| o.parameter == parameter && *o.name == *name) {
+    fn memory_limit(&mut self, input_len: usize) -> u64 {
+        self.config.memory_limit(input_len)
+    }
+
+    fn expand(&mut self, e: Expansion<'_>) -> Result<(), ErrorKind> {
+        let (name, parameter) = (e.name, e.parameter);
+        if e.open.iter().any(|o| o.parameter == parameter && *o.name == *name) {
             let name = if parameter { format!("%{name}") } else { name.to_owned() };
             return Err(ErrorKind::EntityCycle { name });
         }
-        let depth = open.len() + 1;
+        let depth = e.open.len() + 1;
         if depth > self.config.entity_depth_limit {
             return Err(ErrorKind::EntityDepth { depth, limit: self.config.entity_depth_limit });
         }
-        let charge = (len as u64).saturating_add(self.config.reference_cost);
+        let charge = (e.len as u64).saturating_add(self.config.reference_cost);
         let indirect = self.indirect.saturating_add(charge);
-        let direct = (direct as u64).max(1);
-        let expanded = direct.saturating_add(indirect);
+        let direct = (e.direct as u64).max(1);
+        // What expansions made the parser hold beyond their text (events
+        // and attributes, 16 bytes each) counts as indirect bytes too.
+        let expanded = direct.saturating_add(indirect).saturating_add(e.memory);
         let limit = self.config.amplification_limit;
         if expanded > self.config.activation_threshold && expanded > direct.saturating_mul(limit) {
             return Err(ErrorKind::Amplification { expanded, direct, limit });

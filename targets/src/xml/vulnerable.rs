@@ -55,7 +55,7 @@
 //! release build and 7 KiB in a debug one — so run deep inputs on a stack
 //! sized for the depth fuse (`gauntlet_harnesses::guard::STACK_NEED`).
 
-use super::parser::{self, Open, Policy};
+use super::parser::{self, Expansion, Policy};
 use super::{Document, Error, ErrorKind, Resolver};
 use crate::meter::Meter;
 
@@ -65,11 +65,11 @@ use crate::meter::Meter;
 /// Counts one meter step per token, produces every output byte before
 /// appending it, and enters one depth level per element and per entity
 /// being expanded; returns [`ErrorKind::Fuse`] when the meter trips.
-pub fn parse(
-    input: &[u8],
+pub fn parse<'i>(
+    input: &'i [u8],
     resolver: &mut dyn Resolver,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     parser::parse(input, &mut Trusting { resolver }, meter)
 }
 
@@ -101,15 +101,13 @@ impl Policy for Trusting<'_> {
 
     /// The mistake is what is missing: no budget, no depth limit, and no
     /// look at `open` to see that the entity is already being expanded.
-    fn expand(
-        &mut self,
-        _: &str,
-        _: bool,
-        _: usize,
-        _: &[Open],
-        _: usize,
-    ) -> Result<(), ErrorKind> {
+    fn expand(&mut self, _: Expansion<'_>) -> Result<(), ErrorKind> {
         Ok(())
+    }
+
+    /// No limit: the parse holds whatever the document makes it hold.
+    fn memory_limit(&mut self, _: usize) -> u64 {
+        u64::MAX
     }
 
     fn element(&mut self, _: usize) -> Result<(), ErrorKind> {
