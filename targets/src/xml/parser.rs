@@ -158,7 +158,7 @@ pub(crate) fn parse<'i, P: Policy + ?Sized>(
         direct: 0,
         doctype: None,
     };
-    let result = parser.document(text);
+    let result = parser.reserve().and_then(|()| parser.document(text));
     let Parser { meter, scratch, events, attributes, buf, doctype, .. } = parser;
     match result {
         Ok(()) => {
@@ -167,6 +167,7 @@ pub(crate) fn parse<'i, P: Policy + ?Sized>(
             Ok(Document { input: text, buf, events, attributes, doctype })
         }
         Err(e) => {
+            let e = *e;
             // Held while everything else still is, as on the heap; then
             // everything else goes.
             let error = e.heap_size() as u64;
@@ -332,20 +333,21 @@ static ATTR: Literal = [stops(b"\"<&\t\n\r"), stops(b"'<&\t\n\r"), stops(b"<&\t\
 /// Entity values in `"`, in `'`, and a parameter entity's whole text.
 static VALUE: Literal = [stops(b"\"%&\r"), stops(b"'%&\r"), stops(b"%&\r")];
 
-/// ASCII bytes that may start a name, and continue one.
-static NAME_START: [bool; 128] = {
-    let mut t = [false; 128];
+/// The ASCII bytes that may start a name, and continue one (non-ASCII
+/// characters are looked at one by one).
+static NAME_START: [bool; 256] = {
+    let mut t = [false; 256];
     let mut c = 0;
-    while c < 128 {
+    while c < 256 {
         t[c] = matches!(c as u8, b':' | b'A'..=b'Z' | b'_' | b'a'..=b'z');
         c += 1;
     }
     t
 };
-static NAME: [bool; 128] = {
+static NAME: [bool; 256] = {
     let mut t = NAME_START;
     let mut c = 0;
-    while c < 128 {
+    while c < 256 {
         t[c] = t[c] || matches!(c as u8, b'-' | b'.' | b'0'..=b'9');
         c += 1;
     }
@@ -357,11 +359,10 @@ static NAME: [bool; 128] = {
 #[inline]
 fn scan(b: &[u8], mut i: usize, stops: &Stops) -> usize {
     loop {
-        while let Some(&c) = b.get(i) {
-            if stops[usize::from(c)] {
-                break;
-            }
-            i += 1;
+        let rest = b.get(i..).unwrap_or_default();
+        match rest.iter().position(|&c| stops[usize::from(c)]) {
+            Some(k) => i += k,
+            None => return i + rest.len(),
         }
         if b.get(i) == Some(&0xEF) && !is_nonchar(b, i) {
             i += 1;
@@ -395,13 +396,15 @@ fn lookup(map: &HashMap<Rc<str>, Value>, name: &str) -> Option<(Rc<str>, Value)>
     map.get_key_value(name).map(|(k, v)| (Rc::clone(k), v.clone()))
 }
 
+#[inline]
 fn predefined(name: &str) -> Option<char> {
-    match name {
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "amp" => Some('&'),
-        "apos" => Some('\''),
-        "quot" => Some('"'),
+    // Byte patterns, not string comparisons: no call per reference.
+    match *name.as_bytes() {
+        [b'l', b't'] => Some('<'),
+        [b'g', b't'] => Some('>'),
+        [b'a', b'm', b'p'] => Some('&'),
+        [b'a', b'p', b'o', b's'] => Some('\''),
+        [b'q', b'u', b'o', b't'] => Some('"'),
         _ => None,
     }
 }
@@ -468,22 +471,31 @@ struct Parser<'i, 'p, P: ?Sized> {
     doctype: Option<Doctype>,
 }
 
-type Res<T = ()> = Result<T, Error>;
+/// A result inside the parser: the error boxed, so that the `Ok` path
+/// passes a register, not a hundred bytes.
+type Res<T = ()> = Result<T, Box<Error>>;
 
 impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
-    fn err(&self, kind: ErrorKind, pos: usize) -> Error {
-        match self.open.last() {
+    #[cold]
+    #[inline(never)]
+    fn err(&self, kind: ErrorKind, pos: usize) -> Box<Error> {
+        Box::new(match self.open.last() {
             None => Error { kind, offset: pos, entity: None },
             Some(open) => Error { kind, offset: self.anchor, entity: Some(open.name.to_string()) },
-        }
+        })
     }
 
-    fn syntax(&self, e: SyntaxError, pos: usize) -> Error {
+    #[cold]
+    fn syntax(&self, e: SyntaxError, pos: usize) -> Box<Error> {
         self.err(ErrorKind::Syntax(e), pos)
     }
 
+    #[inline]
     fn fuse(&self, r: Result<(), Blown>, pos: usize) -> Res {
-        r.map_err(|b| self.err(ErrorKind::Fuse(b), pos))
+        match r {
+            Ok(()) => Ok(()),
+            Err(b) => Err(self.err(ErrorKind::Fuse(b), pos)),
+        }
     }
 
     #[inline]
@@ -505,7 +517,8 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
         Err(self.unexpected(src, expected))
     }
 
-    fn unexpected(&self, src: &Src<'_>, expected: &'static str) -> Error {
+    #[cold]
+    fn unexpected(&self, src: &Src<'_>, expected: &'static str) -> Box<Error> {
         if src.at_end() {
             self.syntax(SyntaxError::UnexpectedEof { expected }, src.pos)
         } else {
@@ -520,31 +533,55 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
         Err(self.unexpected(src, "whitespace"))
     }
 
+    /// An XML name at `src.pos`. ASCII names, nearly all of them, are
+    /// read inline by table; the rest, and errors, by [`Parser::name_slow`].
+    #[inline(always)]
     fn name<'t>(&self, src: &mut Src<'t>) -> Res<&'t str> {
+        let b = src.bytes();
+        let start = src.pos;
+        if b.get(start).is_some_and(|&c| NAME_START[usize::from(c)]) {
+            let rest = b.get(start + 1..).unwrap_or_default();
+            let end =
+                start + 1 + rest.iter().position(|&c| !NAME[usize::from(c)]).unwrap_or(rest.len());
+            if b.get(end).is_none_or(u8::is_ascii) {
+                src.pos = end;
+                return Ok(src.slice(start, end));
+            }
+        }
+        self.name_slow(src)
+    }
+
+    #[inline(never)]
+    fn name_slow<'t>(&self, src: &mut Src<'t>) -> Res<&'t str> {
         let start = src.pos;
         let b = src.bytes();
         let char_at = |i: usize| src.s.get(i..).and_then(|rest| rest.chars().next());
         let mut i = start;
         match b.get(i) {
+            Some(&c) if NAME_START[usize::from(c)] => i += 1,
             None => return Err(self.unexpected(src, "a name")),
-            Some(&c) if c < 0x80 && NAME_START[usize::from(c)] => i += 1,
-            Some(&c) if c < 0x80 => return Err(self.syntax(SyntaxError::InvalidName, start)),
             Some(_) => match char_at(i) {
-                Some(c) if is_name_start_char(c) => i += c.len_utf8(),
+                Some(c) if !c.is_ascii() && is_name_start_char(c) => i += c.len_utf8(),
                 _ => return Err(self.syntax(SyntaxError::InvalidName, start)),
             },
         }
-        while let Some(&c) = b.get(i) {
-            if c < 0x80 {
-                if !NAME[usize::from(c)] {
+        loop {
+            // ASCII name characters by table; anything else stops the scan
+            // and is looked at as a character.
+            let rest = b.get(i..).unwrap_or_default();
+            match rest.iter().position(|&c| !NAME[usize::from(c)]) {
+                Some(k) => i += k,
+                None => {
+                    i += rest.len();
                     break;
                 }
-                i += 1;
-            } else {
-                match char_at(i) {
-                    Some(c) if is_name_char(c) => i += c.len_utf8(),
-                    _ => break,
-                }
+            }
+            if b.get(i).is_some_and(u8::is_ascii) {
+                break;
+            }
+            match char_at(i) {
+                Some(c) if is_name_char(c) => i += c.len_utf8(),
+                _ => break,
             }
         }
         src.pos = i;
@@ -615,6 +652,19 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
     fn release_scratch(&mut self, bytes: usize) {
         self.meter.release(bytes as u64);
         self.scratch = self.scratch.saturating_sub(bytes as u64);
+    }
+
+    /// Reserves, up front, room for what a typical document of the input's
+    /// length makes: an event per 16 bytes, an attribute per 64 and a byte
+    /// of buffer per 16. Held like any growth; it saves the copies of the
+    /// first doublings.
+    fn reserve(&mut self) -> Res {
+        let n = self.input.len();
+        let (events, attributes) = (n / 16, n / 64);
+        self.hold(events * size_of::<Raw>() + attributes * size_of::<RawAttribute>(), 0)?;
+        self.events.reserve_exact(events);
+        self.attributes.reserve_exact(attributes);
+        self.buf_room((n / 16).min(Document::MAX_SIZE - n), 0)
     }
 
     /// Makes room for one more item in the vector `field` picks, holding
@@ -747,6 +797,11 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
             self.pending = Pending::Input(Self::input_span(start, end));
             return Ok(());
         }
+        self.text_input_to_buf(start, end, pos)
+    }
+
+    #[inline(never)]
+    fn text_input_to_buf(&mut self, start: usize, end: usize, pos: usize) -> Res {
         self.text_to_buf(pos)?;
         let input = self.input;
         self.buf_push(input.get(start..end).unwrap_or_default(), pos)
@@ -758,12 +813,14 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
         self.buf_normalised(s, eol, pos)
     }
 
+    #[inline]
     fn text_char(&mut self, c: char, pos: usize) -> Res {
         self.text_to_buf(pos)?;
         self.buf_char(c, pos)
     }
 
     /// Makes the character data a run at the end of the buffer.
+    #[inline]
     fn text_to_buf(&mut self, pos: usize) -> Res {
         match self.pending {
             Pending::Buf(_) => Ok(()),
@@ -783,7 +840,16 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
     }
 
     /// The character data so far becomes a text event.
+    #[inline]
     fn flush_text(&mut self, pos: usize) -> Res {
+        if let Pending::None = self.pending {
+            return Ok(());
+        }
+        self.flush_pending(pos)
+    }
+
+    #[inline(never)]
+    fn flush_pending(&mut self, pos: usize) -> Res {
         match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => Ok(()),
             Pending::Input(span) => self.push_event(Raw::Text(span), pos),
