@@ -16,6 +16,21 @@
 //!   [`ErrorKind::Amplification`]. So a document of n bytes makes at most
 //!   [`Config::bound`]`(n)` = threshold + (limit + 1)·n bytes of output and
 //!   meter steps, whatever its entities say.
+//! - **Expansion is charged for the memory it holds.** Bytes of output are
+//!   not bytes of memory: a 4,000-byte entity of a thousand `<a/>` makes
+//!   2,000 events. Every event and attribute made inside an expansion (16
+//!   bytes each) counts as indirect bytes as well, so the budget above
+//!   bounds what expansions hold besides their text.
+//! - **Memory is bounded.** A parse of an n-byte document holds at most
+//!   [`Config::memory_limit`]`(n)` = [`Config::memory_base`] +
+//!   [`Config::memory_per_byte`]·n bytes at once — events, attributes and
+//!   text buffer by capacity, the DTD's entities and tables, the stacks, all
+//!   held on the meter before they are allocated — and stops with
+//!   [`ErrorKind::MemoryLimit`] rather than pass it. Only the strings of the
+//!   error it may end with (names and URIs copied from the document, at most
+//!   2·n bytes) come on top: [`Config::memory_bound`]. The attacker's 326 KB
+//!   memory bomb (`element_flood_entity` in the harness), which held
+//!   1.39 GB before memory counted, is refused holding under 21 MiB.
 //! - **Billion laughs is refused early.** The classic 794-byte bomb is
 //!   refused once 100 times the 786 document bytes read so far are charged
 //!   (78,656 bytes), after under 10 KB of output and a few hundred
@@ -45,6 +60,8 @@
 //! | [`Config::entity_depth_limit`] | 20 (libxml2's) | [`ErrorKind::EntityDepth`] |
 //! | [`Config::element_depth_limit`] | 256 (libxml2's) | [`ErrorKind::ElementDepth`] |
 //! | [`Config::attribute_limit`] | 256 per start tag | [`ErrorKind::TooManyAttributes`] |
+//! | [`Config::memory_per_byte`] | 64 bytes per input byte | [`ErrorKind::MemoryLimit`] |
+//! | [`Config::memory_base`] | 256 KiB | [`ErrorKind::MemoryLimit`] |
 //!
 //! Why a 64 KiB threshold still lets benign documents through: the ratio is
 //! only checked once 64 KiB have been charged, and then only a document
@@ -57,12 +74,25 @@
 //! parsed as indirect input; this parser refuses external DTDs, so that
 //! amplification never happens here.
 //!
+//! Why 64 bytes per input byte and 256 KiB of memory: a document without
+//! entities holds at most about 20 bytes per input byte (two 16-byte events
+//! for every five bytes of `<a/>x`, in a vector that may just have doubled;
+//! measured 16.8), and a benign one far less (2.5 for the 1 MB bench
+//! catalogue), so 64 leaves expansion room for twice again what the worst
+//! markup costs by itself — text repeated twenty-odd times the document's
+//! size. The base is four times the activation threshold: whatever
+//! expansions the threshold lets through (64 KiB charged) holds at most
+//! 64 KiB of text and 64 KiB of events, each in a buffer that may have
+//! doubled, so a small document meets the amplification budget before the
+//! memory limit.
+//!
 //! # Time complexity
 //!
 //! O(n + e) where n is the input length and e ≤ [`Config::bound`]`(n)` the
 //! bytes charged to expansion; with the defaults, O(n) with a constant of at
-//! most 101 plus 64 KiB. Memory is O(n + e) for the events. Attribute
-//! duplicate checks are linear in the attributes of a tag.
+//! most 101 plus 64 KiB. Memory is O(n): at most
+//! [`Config::memory_bound`]`(n)`, 66·n + 256 KiB with the defaults.
+//! Attribute duplicate checks are linear in the attributes of a tag.
 //!
 //! # Panics
 //!
@@ -78,6 +108,7 @@
 //! [`ErrorKind::EntityDepth`]: super::ErrorKind::EntityDepth
 //! [`ErrorKind::ElementDepth`]: super::ErrorKind::ElementDepth
 //! [`ErrorKind::TooManyAttributes`]: super::ErrorKind::TooManyAttributes
+//! [`ErrorKind::MemoryLimit`]: super::ErrorKind::MemoryLimit
 //! [`ErrorKind::ExternalEntityForbidden`]: super::ErrorKind::ExternalEntityForbidden
 //! [`ErrorKind::ExternalDtdForbidden`]: super::ErrorKind::ExternalDtdForbidden
 
@@ -101,7 +132,8 @@ pub struct Config {
     pub element_depth_limit: usize,
     /// Most attributes on one start tag.
     pub attribute_limit: usize,
-    /// Bytes the parse may hold at once per byte of the document.
+    /// Bytes the parse may hold at once per byte of the document (see
+    /// [`Config::memory_limit`]).
     pub memory_per_byte: u64,
     /// Bytes the parse may hold at once whatever the document's length.
     pub memory_base: u64,
@@ -182,7 +214,8 @@ pub fn parse<'i>(
 /// Parses `input` under `config`.
 ///
 /// Counts one meter step per token and produces every output byte before
-/// appending it, at most [`Config::bound`]`(input.len())` of each.
+/// appending it, at most [`Config::bound`]`(input.len())` of each, and holds
+/// at most [`Config::memory_bound`]`(input.len())` bytes on the meter.
 pub fn parse_with<'i>(
     config: Config,
     input: &'i [u8],

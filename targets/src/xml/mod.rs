@@ -28,11 +28,23 @@
 //! bytes per reference so empty entities still count. defusedxml refuses
 //! external references and DTDs with their own exceptions.
 //!
+//! Counting bytes is not counting memory. An entity holding a thousand
+//! `<a/>` is 4,000 bytes of replacement text but two thousand elements, and
+//! a parser that keeps an event per element pays for each: this project's
+//! own hardened twin, when its events owned their names, held 1.39 GB for a
+//! 326 KB document that stayed under its amplification limit (CWE-789,
+//! memory allocation with excessive size value; expat 2.7.2 fixed the same
+//! kind of bug, CVE-2025-59375, where 250 KiB could allocate 800 MiB). So
+//! here memory is a cost like any other: what the parser holds is counted
+//! on the meter, and the hardened twin limits it.
+//!
 //! - [`vulnerable`]: expands every entity recursively with no limit and
 //!   resolves external entities and DTDs through a [`Resolver`].
 //! - [`hardened`]: expat's amplification accounting with a much lower
-//!   activation threshold, cycle detection, entity and element depth
-//!   limits, an attribute limit, and external entities and DTDs refused.
+//!   activation threshold and the memory expansion holds charged too, a
+//!   memory limit linear in the document, cycle detection, entity and
+//!   element depth limits, an attribute limit, and external entities and
+//!   DTDs refused.
 //!
 //! Both twins share the tokenizer and the tree of well-formedness checks
 //! (`parser.rs`); they differ only in what they allow an entity, a DTD and a
@@ -67,7 +79,23 @@
 //! from `<!ATTLIST>`, namespaces (a `:` is just a name character), encodings
 //! other than UTF-8. The output is a [`Document`]: the DOCTYPE and an event
 //! list with adjacent character data (text, CDATA, expanded references)
-//! merged into one [`Event::Text`].
+//! merged into one [`Event::Text`]. Events are compact — 16 bytes each,
+//! their text a span of the input or of one buffer the document owns — and
+//! are read as borrowed views ([`Document::events`]).
+//!
+//! # Memory
+//!
+//! Both twins hold on the meter, before allocating it, everything that
+//! grows with the input: the document's events, attributes and buffer (by
+//! capacity), the element and open-entity stacks, the declared entities
+//! and their tables, and an error's strings; and they give back what they
+//! drop. [`Cost::memory`](crate::meter::Cost::memory) is then the peak of
+//! what a parse held, the same on every run, and the real heap peak stays
+//! within a small factor of it (measured with a counting allocator on the
+//! family's seeds, reproducers and generated documents: at most 1.44 times,
+//! the excess a few hundred bytes of fixed allocations). A document without entities
+//! holds at most about 20 bytes per input byte (two events per `<a/>x`,
+//! in a vector that may just have doubled).
 //!
 //! # Errors and positions
 //!
