@@ -409,6 +409,22 @@ fn predefined(name: &str) -> Option<char> {
     }
 }
 
+/// A reference to one of the five predefined entities at `src.pos`, the
+/// most common references by far: the character and the reference's length.
+#[inline]
+fn predefined_at(src: &Src<'_>) -> Option<(char, usize)> {
+    let rest = src.bytes().get(src.pos + 1..)?;
+    let (c, len) = match rest.get(..3)? {
+        b"lt;" => ('<', 3),
+        b"gt;" => ('>', 3),
+        b"amp" if rest.get(3) == Some(&b';') => ('&', 4),
+        b"quo" if rest.get(3..5) == Some(b"t;") => ('"', 5),
+        b"apo" if rest.get(3..5) == Some(b"s;") => ('\'', 5),
+        _ => return None,
+    };
+    Some((c, len + 1))
+}
+
 /// Appends `s` to `out`, turning `\r\n` and lone `\r` into `\n` when `eol`.
 /// Never makes `out` grow by more than `s.len()`.
 fn push_normalised(out: &mut String, s: &str, eol: bool) {
@@ -669,7 +685,7 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
 
     /// Makes room for one more item in the vector `field` picks, holding
     /// its growth (as scratch when `scratch`).
-    #[inline]
+    #[inline(always)]
     fn room<T>(&mut self, field: fn(&mut Self) -> &mut Vec<T>, scratch: bool, pos: usize) -> Res {
         let v = field(self);
         if v.len() < v.capacity() {
@@ -695,7 +711,7 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
 
     /// Appends `item` to the document's vector `field` picks; one made
     /// inside an expansion counts as that expansion's memory.
-    #[inline]
+    #[inline(always)]
     fn push<T>(&mut self, field: fn(&mut Self) -> &mut Vec<T>, item: T, pos: usize) -> Res {
         self.room(field, false, pos)?;
         if !self.open.is_empty() {
@@ -705,13 +721,13 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn push_event(&mut self, event: Raw, pos: usize) -> Res {
         self.push(|p| &mut p.events, event, pos)
     }
 
     /// Makes room for `more` bytes in the buffer.
-    #[inline]
+    #[inline(always)]
     fn buf_room(&mut self, more: usize, pos: usize) -> Res {
         if self.buf.capacity() - self.buf.len() >= more {
             return Ok(());
@@ -737,14 +753,14 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn buf_push(&mut self, s: &str, pos: usize) -> Res {
         self.buf_room(s.len(), pos)?;
         self.buf.push_str(s);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn buf_char(&mut self, c: char, pos: usize) -> Res {
         self.buf_room(c.len_utf8(), pos)?;
         self.buf.push(c);
@@ -773,7 +789,7 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
 
     /// A span for `src[start..end]`: of the input when `src` is the
     /// document, else of a copy in the buffer.
-    #[inline]
+    #[inline(always)]
     fn span_of(&mut self, src: &Src<'_>, start: usize, end: usize, pos: usize) -> Res<Span> {
         if src.doc {
             return Ok(Self::input_span(start, end));
@@ -1429,6 +1445,11 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
     fn content_reference(&mut self, src: &mut Src<'_>) -> Res {
         let at = src.pos;
         self.step(at)?;
+        if let Some((c, len)) = predefined_at(src) {
+            src.pos += len;
+            self.produce(1, at)?;
+            return self.text_char(c, at);
+        }
         let name = match self.reference(src)? {
             Ref::Char(c) => {
                 self.produce(c.len_utf8(), at)?;
@@ -1606,6 +1627,11 @@ impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
     fn attr_reference(&mut self, src: &mut Src<'_>) -> Res {
         let at = src.pos;
         self.step(at)?;
+        if let Some((c, len)) = predefined_at(src) {
+            src.pos += len;
+            self.produce(1, at)?;
+            return self.buf_char(c, at);
+        }
         let name = match self.reference(src)? {
             Ref::Char(c) => {
                 self.produce(c.len_utf8(), at)?;
