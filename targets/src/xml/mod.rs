@@ -480,7 +480,9 @@ pub enum ErrorKind {
     },
     /// Entity expansion would pass the amplification limit.
     Amplification {
-        /// Direct plus indirect bytes, had the expansion gone ahead.
+        /// Direct plus indirect bytes (replacement texts, reference costs
+        /// and the events and attributes expansions made), had the
+        /// expansion gone ahead.
         expanded: u64,
         /// Bytes of the document read so far.
         direct: u64,

@@ -15,7 +15,8 @@
 //! ([`Meter::release`]) when it is dropped:
 //!
 //! - the document's events (16 bytes each), attributes (16 bytes each) and
-//!   text buffer, by capacity: each grows to at least twice its capacity,
+//!   text buffer, by capacity: reserved up front in proportion to the input
+//!   ([`Parser::reserve`]), each then grows to at least twice its capacity,
 //!   so the count is the allocation, not the length;
 //! - the element and open-entity stacks, by capacity likewise;
 //! - every declared entity: its name and replacement text (`Rc<str>`, 16
@@ -30,10 +31,11 @@
 //! Nothing else is allocated per input byte: names, text and values that
 //! stand in the input as they are become spans of it; everything else is
 //! appended to the one buffer. What the meter does not see is a fixed
-//! number of small allocations (the `[dtd]` marker, empty tables) and the
-//! allocator's rounding, so the real heap peak stays within a small factor
-//! of [`Cost::memory`](crate::meter::Cost::memory), the factor coming from
-//! the one vector being copied to its doubled capacity.
+//! number of small allocations (the `[dtd]` marker, the box an error
+//! travels in) and the allocator's rounding, so the real heap peak stays
+//! within a small factor of [`Cost::memory`](crate::meter::Cost::memory):
+//! at most the old and the new allocation of the one vector being copied
+//! to its doubled capacity, half again what is held.
 //!
 //! On success the meter still holds what the returned [`Document`] holds;
 //! on error, only the error's strings.
