@@ -9,8 +9,13 @@
 //! - `xml/quadratic-blowup`: one 1,000-byte entity referred to n times; the
 //!   vulnerable twin is linear in n·1,000, the hardened one refuses past
 //!   about 100 times the document.
+//! - `xml/element-flood-entity`: an entity of 1,000 `<a/>` referred to n
+//!   times behind a padding comment (the memory bomb, 2,000 events per
+//!   reference); the vulnerable twin is linear in n·2,000 events, the
+//!   hardened one refuses at its memory limit.
 //! - `xml/benign`: a generated 1 MB document without DOCTYPE. `hardened` and
-//!   `vulnerable` build the event list; `quick-xml-items` builds the same
+//!   `vulnerable` build the compact event list (16 bytes an event, its text
+//!   a span of the input or of one buffer); `quick-xml-items` builds the same
 //!   items through quick-xml (what the differential oracle compares);
 //!   `quick-xml-events` only reads quick-xml's borrowed events, the floor.
 //!
@@ -22,8 +27,11 @@ use gauntlet_harnesses::xml::{attacks, reference, Reference};
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::xml::{hardened, vulnerable, Document, Error, VirtualFs};
 
-type Parse =
-    fn(&[u8], &mut dyn gauntlet_targets::xml::Resolver, &mut Meter) -> Result<Document, Error>;
+type Parse = for<'i> fn(
+    &'i [u8],
+    &mut dyn gauntlet_targets::xml::Resolver,
+    &mut Meter,
+) -> Result<Document<'i>, Error>;
 
 const TWINS: [(&str, Parse); 2] =
     [("vulnerable", vulnerable::parse), ("hardened", hardened::parse)];
@@ -53,6 +61,21 @@ fn quadratic_blowup(c: &mut Criterion) {
             group.throughput(Throughput::Bytes(input.len() as u64));
             group.bench_with_input(BenchmarkId::new(name, refs), &input, |b, input| {
                 b.iter(|| parse(input, &mut VirtualFs::new(), &mut Meter::unlimited()))
+            });
+        }
+    }
+    group.finish();
+}
+
+fn element_flood_entity(c: &mut Criterion) {
+    let mut group = c.benchmark_group("xml/element-flood-entity");
+    group.sample_size(10);
+    for (name, parse) in TWINS {
+        for refs in [10, 100, 370] {
+            let input = attacks::element_flood_entity(refs);
+            group.throughput(Throughput::Bytes(input.len() as u64));
+            group.bench_with_input(BenchmarkId::new(name, refs), &input, |b, input| {
+                b.iter(|| parse(input, &mut VirtualFs::new(), &mut Meter::unlimited()).is_ok())
             });
         }
     }
@@ -92,5 +115,5 @@ fn benign(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, billion_laughs, quadratic_blowup, benign);
+criterion_group!(benches, billion_laughs, quadratic_blowup, element_flood_entity, benign);
 criterion_main!(benches);

@@ -39,7 +39,7 @@ impl Fields {
 /// `<?t d?>`.
 fn render(doc: &Document) -> String {
     let mut out = String::new();
-    for e in &doc.events {
+    for e in doc.events() {
         match e {
             Event::Start { name, attributes } => {
                 out.push('<');
@@ -52,7 +52,7 @@ fn render(doc: &Document) -> String {
             Event::End { name } => out.push_str(&format!("</{name}>")),
             Event::Text(t) => out.push_str(t),
             Event::Comment(c) => out.push_str(&format!("<!--{c}-->")),
-            Event::Pi { target, data } if data.is_empty() => out.push_str(&format!("<?{target}?>")),
+            Event::Pi { target, data: "" } => out.push_str(&format!("<?{target}?>")),
             Event::Pi { target, data } => out.push_str(&format!("<?{target} {data}?>")),
         }
     }
@@ -205,9 +205,9 @@ fn benign_entity_use_passes_the_hardened_twin() {
 
 #[test]
 fn hardened_limits_are_settings_with_their_own_errors() {
-    let parse = |config: hardened::Config, input: &[u8]| {
+    fn parse(config: hardened::Config, input: &[u8]) -> Result<Document<'_>, Error> {
         hardened::parse_with(config, input, &mut VirtualFs::new(), &mut Meter::default())
-    };
+    }
     let defaults = hardened::Config::default();
 
     let deep = attacks::nested_elements(257);

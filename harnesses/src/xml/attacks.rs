@@ -73,3 +73,45 @@ pub fn benign_document(len: usize) -> Vec<u8> {
     s.push_str("</catalog>\n");
     s.into_bytes()
 }
+
+/// A flood of `n` empty elements, `<r><a/><a/>…</r>`: 4·n + 8 bytes, two
+/// events per four. No entity, nothing to expand: what it costs is the
+/// memory each event takes, the same in both twins.
+pub fn element_flood(n: usize) -> Vec<u8> {
+    let mut s = String::with_capacity(4 * n + 8);
+    s.push_str("<r>");
+    s.push_str(&"<a/>".repeat(n));
+    s.push_str("</r>\n");
+    s.into_bytes()
+}
+
+/// The memory bomb that passes an amplification budget counting bytes
+/// only: one entity holding 1,000 `<a/>` (4,000 bytes, 2,000 events),
+/// referred to `refs` times, after a comment in the DTD long enough that
+/// every reference stays within the hardened twin's budget as it stood
+/// before memory counted — 100 times the document read so far, the
+/// replacement text and 20 bytes charged per reference. About 40.6·refs
+/// bytes of input (`refs` = 370, 2,730, 8,030 give 15 KB, 111 KB, 326 KB)
+/// and 2,000·refs events: a parser that builds an owned event per element
+/// held about 4,000 times the input.
+pub fn element_flood_entity(refs: usize) -> Vec<u8> {
+    const ELEMENTS: usize = 1_000;
+    const CHARGE: usize = 4 * ELEMENTS + 20;
+    const RATIO: usize = 100 - 1;
+    let head = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n  <!ENTITY a \"{}\">\n  <!--",
+        "<a/>".repeat(ELEMENTS)
+    );
+    let tail = "-->\n]>\n<r>";
+    // The k-th reference stands at (head + padding + tail) + 3·(k - 1); it
+    // passes while k · CHARGE <= RATIO · that, hardest for the last one.
+    let need = (refs * CHARGE).div_ceil(RATIO) + 64;
+    let padding = need.saturating_sub(3 * refs.saturating_sub(1) + head.len() + tail.len());
+    let mut s = String::with_capacity(head.len() + padding + tail.len() + 3 * refs + 8);
+    s.push_str(&head);
+    s.push_str(&"x".repeat(padding));
+    s.push_str(tail);
+    s.push_str(&"&a;".repeat(refs));
+    s.push_str("</r>\n");
+    s.into_bytes()
+}

@@ -1,7 +1,7 @@
 //! The xml family: an XML 1.0 document through a parser that expands
 //! entities from its DTD and resolves external ones from a [`VirtualFs`].
 //!
-//! - [`oracle`]: the amplification, recursion and canary oracles;
+//! - [`oracle`]: the amplification, recursion, memory and canary oracles;
 //! - [`mod@reference`]: the differential oracle against quick-xml;
 //! - [`mod@mutate`]: the structure-aware mutator the fuzz targets use;
 //! - [`attacks`]: the attack and benign document generators the tests,
@@ -11,6 +11,7 @@ use gauntlet_targets::meter::{Fuse, Meter};
 use gauntlet_targets::xml::{hardened, vulnerable, Document, Error, VirtualFs};
 
 use crate::guard::deep;
+use crate::kit::MemoryBound;
 use crate::target::{Family, Oracle, Target, Variant};
 use crate::verdict::{Kind, Verdict};
 
@@ -39,8 +40,13 @@ pub static FAMILY: Family = Family {
             name: "xml-vulnerable",
             family: &FAMILY,
             variant: Variant::Vulnerable,
-            cwes: &[776, 611, 674],
-            expected: &[Kind::Amplification, Kind::SecretLeak, Kind::UnboundedRecursion],
+            cwes: &[776, 611, 674, 789],
+            expected: &[
+                Kind::Amplification,
+                Kind::SecretLeak,
+                Kind::UnboundedRecursion,
+                Kind::MemoryAmplification,
+            ],
             oracles: &[Oracle::Cost, Oracle::Canary],
             source: "targets/src/xml/vulnerable.rs",
             run: run_vulnerable,
@@ -49,7 +55,7 @@ pub static FAMILY: Family = Family {
             name: "xml-hardened",
             family: &FAMILY,
             variant: Variant::Hardened,
-            cwes: &[776, 611, 674],
+            cwes: &[776, 611, 674, 789],
             expected: &[],
             oracles: &[Oracle::Cost, Oracle::Canary],
             source: "targets/src/xml/hardened.rs",
@@ -68,8 +74,8 @@ pub static FAMILY: Family = Family {
     ],
 };
 
-/// The vulnerable twin under the amplification, recursion and canary
-/// oracles.
+/// The vulnerable twin under the amplification, recursion, memory and
+/// canary oracles.
 pub static VULNERABLE: &Target = &FAMILY.targets[0];
 /// The hardened twin under the same oracles.
 pub static HARDENED: &Target = &FAMILY.targets[1];
@@ -83,16 +89,27 @@ pub fn bound(n: usize) -> u64 {
     hardened::Config::default().bound(n)
 }
 
+/// The most memory a parse of an `n`-byte document may hold at its peak:
+/// 66·n + 256 KiB, the hardened twin's own guarantee under its default
+/// configuration ([`hardened::Config::memory_bound`]); see [`oracle`] for
+/// why these constants.
+pub const MEMORY: MemoryBound = MemoryBound {
+    per_byte: hardened::Config::MEMORY_PER_BYTE + 2,
+    base: hardened::Config::MEMORY_BASE,
+};
+
 /// The fuse for an `n`-byte document: output and steps at twice
-/// [`bound`]`(n)`, depth at the default 2,000.
+/// [`bound`]`(n)`, memory at four times [`MEMORY`] (so a run over the bound
+/// is stopped while the oracle can still call it), depth at the default
+/// 2,000.
 pub fn fuse_for(n: usize) -> Fuse {
     let b = bound(n).saturating_mul(2);
-    Fuse::default().with_bytes_out(b).with_steps(b)
+    Fuse::default().with_bytes_out(b).with_steps(b).with_memory(MEMORY.fuse(n))
 }
 
 /// Runs the vulnerable twin on a fresh [`VirtualFs`] with the fuse for
 /// `input`, on a deep stack (it recurses once per entity level).
-pub fn parse_vulnerable(input: &[u8]) -> (Result<Document, Error>, Meter, VirtualFs) {
+pub fn parse_vulnerable(input: &[u8]) -> (Result<Document<'_>, Error>, Meter, VirtualFs) {
     deep(|| {
         let mut fs = VirtualFs::new();
         let mut meter = Meter::new(fuse_for(input.len()));
@@ -103,7 +120,7 @@ pub fn parse_vulnerable(input: &[u8]) -> (Result<Document, Error>, Meter, Virtua
 
 /// Runs the hardened twin with its defaults, on a fresh [`VirtualFs`] and
 /// the fuse for `input`.
-pub fn parse_hardened(input: &[u8]) -> (Result<Document, Error>, Meter, VirtualFs) {
+pub fn parse_hardened(input: &[u8]) -> (Result<Document<'_>, Error>, Meter, VirtualFs) {
     let mut fs = VirtualFs::new();
     let mut meter = Meter::new(fuse_for(input.len()));
     let result = hardened::parse(input, &mut fs, &mut meter);

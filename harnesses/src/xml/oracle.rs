@@ -1,4 +1,6 @@
-//! The xml family's amplification, recursion and canary oracles.
+//! The xml family's amplification, recursion, memory and canary oracles,
+//! checked in the order canary, recursion, amplification, memory: a run
+//! that trips several is reported as the first.
 //!
 //! # Amplification oracle
 //!
@@ -12,6 +14,39 @@
 //! (CWE-776) — empty-entity bombs show up in steps, the others in bytes. The
 //! fuse stops a run at twice the bound, so a finding is decided in time
 //! linear in the input.
+//!
+//! # Memory oracle
+//!
+//! Both twins hold on the meter everything they keep that grows with the
+//! input, before allocating it. A run whose peak passes [`MEMORY`]`(n)` =
+//! 66·n + 256 KiB is a [`Kind::MemoryAmplification`] finding (CWE-789) at
+//! `parse-memory`, through [`kit::memory`]. The fuse stops a run at four
+//! times the bound.
+//!
+//! The constants are the hardened twin's own guarantee
+//! ([`hardened::Config::memory_bound`](gauntlet_targets::xml::hardened::Config::memory_bound)
+//! with the defaults), fixed overheads included:
+//!
+//! - `per_byte` = 66: the twin's memory limit of 64 bytes per input byte,
+//!   plus 2 for the strings of the error a refused parse ends with (names
+//!   and URIs copied from the document). 64 is about three times what a
+//!   document without entities can hold: two 16-byte events for every
+//!   five bytes of `<a/>x`, in a vector that may just have doubled, is
+//!   under 20 bytes per input byte; the benign 1 MB catalogue holds 2.5.
+//!   The rest is room for entity expansion, about twenty times the
+//!   document in repeated text.
+//! - `base` = 256 KiB: the twin's base allowance, four times the 64 KiB
+//!   activation threshold of its amplification budget, so that what the
+//!   budget lets a small document expand (text and events, each in a
+//!   buffer that may have doubled) fits. The parser's fixed allocations
+//!   are a few hundred bytes, held or not.
+//!
+//! The vulnerable twin shares the parser, so on a document without
+//! entities it holds what the hardened one does, under the bound; the
+//! attacker's memory bomb (`attacks::element_flood_entity`: an entity of
+//! a thousand `<a/>` referred to hundreds of times, within a budget that
+//! counts bytes) would pass it more than tenfold at 15 KB, and is a
+//! finding once it passes it (the memory fuse stops it at four times).
 //!
 //! # Recursion oracle
 //!
@@ -32,16 +67,16 @@
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::xml::{Document, Error, VirtualFs, CANARY};
 
-use super::bound;
+use super::{bound, MEMORY};
 use crate::kit;
 use crate::verdict::{Finding, Kind, Verdict};
 
-/// The canary, amplification and recursion oracles on one run; `None`
-/// when none fires.
+/// The canary, recursion, amplification and memory oracles on one run, in
+/// that order; `None` when none fires.
 pub fn oracles(
     target: &'static str,
     n: usize,
-    result: &Result<Document, Error>,
+    result: &Result<Document<'_>, Error>,
     meter: &Meter,
     fs: &VirtualFs,
 ) -> Option<Verdict> {
@@ -90,7 +125,7 @@ pub fn oracles(
         let f = Finding::of(target, Kind::Amplification, "entity-expansion");
         return Some(f.verdict(summary, cost));
     }
-    None
+    kit::memory(target, "parse-memory", meter, n, MEMORY)
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -105,7 +140,7 @@ fn truncate(s: &str, max: usize) -> &str {
 pub fn verdict(
     target: &'static str,
     n: usize,
-    result: &Result<Document, Error>,
+    result: &Result<Document<'_>, Error>,
     meter: &Meter,
     fs: &VirtualFs,
 ) -> Verdict {

@@ -48,18 +48,17 @@ pub enum Reference {
 }
 
 /// The items of a document parsed by the twins.
-pub fn items(doc: &Document) -> Vec<Item> {
-    doc.events
-        .iter()
+pub fn items(doc: &Document<'_>) -> Vec<Item> {
+    doc.events()
         .map(|e| match e {
             Event::Start { name, attributes } => Item::Start(
-                name.clone(),
-                attributes.iter().map(|a| (a.name.clone(), a.value.clone())).collect(),
+                name.to_owned(),
+                attributes.iter().map(|a| (a.name.to_owned(), a.value.to_owned())).collect(),
             ),
-            Event::End { name } => Item::End(name.clone()),
-            Event::Text(t) => Item::Text(t.clone()),
-            Event::Comment(c) => Item::Comment(c.clone()),
-            Event::Pi { target, data } => Item::Pi(target.clone(), data.clone()),
+            Event::End { name } => Item::End(name.to_owned()),
+            Event::Text(t) => Item::Text(t.to_owned()),
+            Event::Comment(c) => Item::Comment(c.to_owned()),
+            Event::Pi { target, data } => Item::Pi(target.to_owned(), data.to_owned()),
         })
         .collect()
 }

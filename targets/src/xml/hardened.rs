@@ -16,6 +16,21 @@
 //!   [`ErrorKind::Amplification`]. So a document of n bytes makes at most
 //!   [`Config::bound`]`(n)` = threshold + (limit + 1)·n bytes of output and
 //!   meter steps, whatever its entities say.
+//! - **Expansion is charged for the memory it holds.** Bytes of output are
+//!   not bytes of memory: a 4,000-byte entity of a thousand `<a/>` makes
+//!   2,000 events. Every event and attribute made inside an expansion (16
+//!   bytes each) counts as indirect bytes as well, so the budget above
+//!   bounds what expansions hold besides their text.
+//! - **Memory is bounded.** A parse of an n-byte document holds at most
+//!   [`Config::memory_limit`]`(n)` = [`Config::memory_base`] +
+//!   [`Config::memory_per_byte`]·n bytes at once — events, attributes and
+//!   text buffer by capacity, the DTD's entities and tables, the stacks, all
+//!   held on the meter before they are allocated — and stops with
+//!   [`ErrorKind::MemoryLimit`] rather than pass it. Only the strings of the
+//!   error it may end with (names and URIs copied from the document, at most
+//!   2·n bytes) come on top: [`Config::memory_bound`]. The attacker's 326 KB
+//!   memory bomb (`element_flood_entity` in the harness), which held
+//!   1.39 GB before memory counted, is refused holding under 21 MiB.
 //! - **Billion laughs is refused early.** The classic 794-byte bomb is
 //!   refused once 100 times the 786 document bytes read so far are charged
 //!   (78,656 bytes), after under 10 KB of output and a few hundred
@@ -45,6 +60,8 @@
 //! | [`Config::entity_depth_limit`] | 20 (libxml2's) | [`ErrorKind::EntityDepth`] |
 //! | [`Config::element_depth_limit`] | 256 (libxml2's) | [`ErrorKind::ElementDepth`] |
 //! | [`Config::attribute_limit`] | 256 per start tag | [`ErrorKind::TooManyAttributes`] |
+//! | [`Config::memory_per_byte`] | 64 bytes per input byte | [`ErrorKind::MemoryLimit`] |
+//! | [`Config::memory_base`] | 256 KiB | [`ErrorKind::MemoryLimit`] |
 //!
 //! Why a 64 KiB threshold still lets benign documents through: the ratio is
 //! only checked once 64 KiB have been charged, and then only a document
@@ -57,12 +74,25 @@
 //! parsed as indirect input; this parser refuses external DTDs, so that
 //! amplification never happens here.
 //!
+//! Why 64 bytes per input byte and 256 KiB of memory: a document without
+//! entities holds at most about 20 bytes per input byte (two 16-byte events
+//! for every five bytes of `<a/>x`, in a vector that may just have doubled;
+//! measured 16.8), and a benign one far less (2.5 for the 1 MB bench
+//! catalogue), so 64 leaves expansion room for twice again what the worst
+//! markup costs by itself — text repeated twenty-odd times the document's
+//! size. The base is four times the activation threshold: whatever
+//! expansions the threshold lets through (64 KiB charged) holds at most
+//! 64 KiB of text and 64 KiB of events, each in a buffer that may have
+//! doubled, so a small document meets the amplification budget before the
+//! memory limit.
+//!
 //! # Time complexity
 //!
 //! O(n + e) where n is the input length and e ≤ [`Config::bound`]`(n)` the
 //! bytes charged to expansion; with the defaults, O(n) with a constant of at
-//! most 101 plus 64 KiB. Memory is O(n + e) for the events. Attribute
-//! duplicate checks are linear in the attributes of a tag.
+//! most 101 plus 64 KiB. Memory is O(n): at most
+//! [`Config::memory_bound`]`(n)`, 66·n + 256 KiB with the defaults.
+//! Attribute duplicate checks are linear in the attributes of a tag.
 //!
 //! # Panics
 //!
@@ -78,10 +108,11 @@
 //! [`ErrorKind::EntityDepth`]: super::ErrorKind::EntityDepth
 //! [`ErrorKind::ElementDepth`]: super::ErrorKind::ElementDepth
 //! [`ErrorKind::TooManyAttributes`]: super::ErrorKind::TooManyAttributes
+//! [`ErrorKind::MemoryLimit`]: super::ErrorKind::MemoryLimit
 //! [`ErrorKind::ExternalEntityForbidden`]: super::ErrorKind::ExternalEntityForbidden
 //! [`ErrorKind::ExternalDtdForbidden`]: super::ErrorKind::ExternalDtdForbidden
 
-use super::parser::{self, Open, Policy};
+use super::parser::{self, Expansion, Policy};
 use super::{Document, Error, ErrorKind, Resolver};
 use crate::meter::Meter;
 
@@ -101,6 +132,11 @@ pub struct Config {
     pub element_depth_limit: usize,
     /// Most attributes on one start tag.
     pub attribute_limit: usize,
+    /// Bytes the parse may hold at once per byte of the document (see
+    /// [`Config::memory_limit`]).
+    pub memory_per_byte: u64,
+    /// Bytes the parse may hold at once whatever the document's length.
+    pub memory_base: u64,
 }
 
 impl Config {
@@ -116,6 +152,10 @@ impl Config {
     pub const ELEMENT_DEPTH_LIMIT: usize = 256;
     /// Default [`Config::attribute_limit`]: 256.
     pub const ATTRIBUTE_LIMIT: usize = 256;
+    /// Default [`Config::memory_per_byte`]: 64.
+    pub const MEMORY_PER_BYTE: u64 = 64;
+    /// Default [`Config::memory_base`]: 256 KiB.
+    pub const MEMORY_BASE: u64 = 256 << 10;
 
     /// The most output bytes, and the most meter steps, a parse of an
     /// `input_len`-byte document can cost under this configuration:
@@ -129,6 +169,23 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The most bytes a parse of an `input_len`-byte document may hold at
+    /// once: base + per_byte · n. Past it the parse stops with
+    /// [`ErrorKind::MemoryLimit`].
+    pub fn memory_limit(&self, input_len: usize) -> u64 {
+        self.memory_per_byte.saturating_mul(input_len as u64).saturating_add(self.memory_base)
+    }
+
+    /// The most memory the meter can report for a parse of an
+    /// `input_len`-byte document: [`Config::memory_limit`] plus the strings
+    /// of the error it may end with (names and URIs copied from the
+    /// document, which never add up to more than twice its length).
+    pub fn memory_bound(&self, input_len: usize) -> u64 {
+        self.memory_limit(input_len).saturating_add(2 * input_len as u64)
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -138,30 +195,33 @@ impl Default for Config {
             entity_depth_limit: Config::ENTITY_DEPTH_LIMIT,
             element_depth_limit: Config::ELEMENT_DEPTH_LIMIT,
             attribute_limit: Config::ATTRIBUTE_LIMIT,
+            memory_per_byte: Config::MEMORY_PER_BYTE,
+            memory_base: Config::MEMORY_BASE,
         }
     }
 }
 
 /// Parses `input` under the default [`Config`]. The resolver is never
 /// called; it is taken so both twins share one signature.
-pub fn parse(
-    input: &[u8],
+pub fn parse<'i>(
+    input: &'i [u8],
     resolver: &mut dyn Resolver,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     parse_with(Config::default(), input, resolver, meter)
 }
 
 /// Parses `input` under `config`.
 ///
 /// Counts one meter step per token and produces every output byte before
-/// appending it, at most [`Config::bound`]`(input.len())` of each.
-pub fn parse_with(
+/// appending it, at most [`Config::bound`]`(input.len())` of each, and holds
+/// at most [`Config::memory_bound`]`(input.len())` bytes on the meter.
+pub fn parse_with<'i>(
     config: Config,
-    input: &[u8],
+    input: &'i [u8],
     _resolver: &mut dyn Resolver,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     parser::parse(input, &mut Guarded { config, indirect: 0 }, meter)
 }
 
@@ -187,26 +247,26 @@ impl Policy for Guarded {
         Err(ErrorKind::ExternalEntityForbidden { uri: uri.to_owned() })
     }
 
-    fn expand(
-        &mut self,
-        name: &str,
-        parameter: bool,
-        len: usize,
-        open: &[Open],
-        direct: usize,
-    ) -> Result<(), ErrorKind> {
-        if open.iter().any(|o| o.parameter == parameter && *o.name == *name) {
+    fn memory_limit(&mut self, input_len: usize) -> u64 {
+        self.config.memory_limit(input_len)
+    }
+
+    fn expand(&mut self, e: Expansion<'_>) -> Result<(), ErrorKind> {
+        let (name, parameter) = (e.name, e.parameter);
+        if e.open.iter().any(|o| o.parameter == parameter && *o.name == *name) {
             let name = if parameter { format!("%{name}") } else { name.to_owned() };
             return Err(ErrorKind::EntityCycle { name });
         }
-        let depth = open.len() + 1;
+        let depth = e.open.len() + 1;
         if depth > self.config.entity_depth_limit {
             return Err(ErrorKind::EntityDepth { depth, limit: self.config.entity_depth_limit });
         }
-        let charge = (len as u64).saturating_add(self.config.reference_cost);
+        let charge = (e.len as u64).saturating_add(self.config.reference_cost);
         let indirect = self.indirect.saturating_add(charge);
-        let direct = (direct as u64).max(1);
-        let expanded = direct.saturating_add(indirect);
+        let direct = (e.direct as u64).max(1);
+        // What expansions made the parser hold beyond their text (events
+        // and attributes, 16 bytes each) counts as indirect bytes too.
+        let expanded = direct.saturating_add(indirect).saturating_add(e.memory);
         let limit = self.config.amplification_limit;
         if expanded > self.config.activation_threshold && expanded > direct.saturating_mul(limit) {
             return Err(ErrorKind::Amplification { expanded, direct, limit });

@@ -28,11 +28,23 @@
 //! bytes per reference so empty entities still count. defusedxml refuses
 //! external references and DTDs with their own exceptions.
 //!
+//! Counting bytes is not counting memory. An entity holding a thousand
+//! `<a/>` is 4,000 bytes of replacement text but two thousand elements, and
+//! a parser that keeps an event per element pays for each: this project's
+//! own hardened twin, when its events owned their names, held 1.39 GB for a
+//! 326 KB document that stayed under its amplification limit (CWE-789,
+//! memory allocation with excessive size value; expat 2.7.2 fixed the same
+//! kind of bug, CVE-2025-59375, where 250 KiB could allocate 800 MiB). So
+//! here memory is a cost like any other: what the parser holds is counted
+//! on the meter, and the hardened twin limits it.
+//!
 //! - [`vulnerable`]: expands every entity recursively with no limit and
 //!   resolves external entities and DTDs through a [`Resolver`].
 //! - [`hardened`]: expat's amplification accounting with a much lower
-//!   activation threshold, cycle detection, entity and element depth
-//!   limits, an attribute limit, and external entities and DTDs refused.
+//!   activation threshold and the memory expansion holds charged too, a
+//!   memory limit linear in the document, cycle detection, entity and
+//!   element depth limits, an attribute limit, and external entities and
+//!   DTDs refused.
 //!
 //! Both twins share the tokenizer and the tree of well-formedness checks
 //! (`parser.rs`); they differ only in what they allow an entity, a DTD and a
@@ -67,7 +79,23 @@
 //! from `<!ATTLIST>`, namespaces (a `:` is just a name character), encodings
 //! other than UTF-8. The output is a [`Document`]: the DOCTYPE and an event
 //! list with adjacent character data (text, CDATA, expanded references)
-//! merged into one [`Event::Text`].
+//! merged into one [`Event::Text`]. Events are compact — 16 bytes each,
+//! their text a span of the input or of one buffer the document owns — and
+//! are read as borrowed views ([`Document::events`]).
+//!
+//! # Memory
+//!
+//! Both twins hold on the meter, before allocating it, everything that
+//! grows with the input: the document's events, attributes and buffer (by
+//! capacity), the element and open-entity stacks, the declared entities
+//! and their tables, and an error's strings; and they give back what they
+//! drop. [`Cost::memory`](crate::meter::Cost::memory) is then the peak of
+//! what a parse held, the same on every run, and the real heap peak stays
+//! within a small factor of it (measured with a counting allocator on the
+//! family's seeds, reproducers and generated documents: at most 1.44 times,
+//! the excess a few hundred bytes of fixed allocations). A document without entities
+//! holds at most about 20 bytes per input byte (two events per `<a/>x`,
+//! in a vector that may just have doubled).
 //!
 //! # Errors and positions
 //!
@@ -87,20 +115,58 @@ use crate::meter::Blown;
 
 pub use vfs::{ResolveError, Resolver, VirtualFs, CANARY};
 
-/// A parsed document.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Document {
-    /// The document type declaration, if there was one.
-    pub doctype: Option<Doctype>,
-    /// Everything in document order, entity references expanded.
-    pub events: Vec<Event>,
+/// A parsed document: the DOCTYPE and the events, compact.
+///
+/// An event does not own its text. A name, a text, a comment or an
+/// attribute value that stands in the input as it is (no reference to
+/// expand, no line end or whitespace to normalise) is a span of the input,
+/// which the document borrows (`'i`); anything else — decoded, normalised,
+/// or made by an entity's expansion — is a span of one buffer the document
+/// owns. An event is 16 bytes and an attribute 16 bytes, whatever their
+/// text, and no event allocates: [`Document::events`] hands them back as
+/// borrowed [`Event`] views.
+///
+/// Spans are 32-bit, so the input and the buffer together are at most
+/// [`Document::MAX_SIZE`] bytes ([`ErrorKind::DocumentSize`]).
+#[derive(Clone, Default)]
+pub struct Document<'i> {
+    pub(crate) input: &'i str,
+    pub(crate) buf: String,
+    pub(crate) events: Vec<Raw>,
+    pub(crate) attributes: Vec<RawAttribute>,
+    pub(crate) doctype: Option<Doctype>,
 }
 
-impl Document {
+impl<'i> Document<'i> {
+    /// The most bytes the input and the document's buffer may hold
+    /// together: what a 32-bit span can address.
+    pub const MAX_SIZE: usize = u32::MAX as usize;
+
+    /// The document type declaration, if there was one.
+    pub fn doctype(&self) -> Option<&Doctype> {
+        self.doctype.as_ref()
+    }
+
+    /// Everything in document order, entity references expanded.
+    pub fn events(&self) -> Events<'_> {
+        Events { texts: self.texts(), raw: self.events.iter(), attributes: &self.attributes }
+    }
+
+    /// How many events the document has.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the document has no events (never true for a parsed one:
+    /// the root element gives two).
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
     /// Whether `needle` appears in any name, attribute value, text, comment
     /// or processing instruction of the document.
     pub fn contains(&self, needle: &str) -> bool {
-        self.events.iter().any(|e| match e {
+        self.events().any(|e| match e {
             Event::Start { name, attributes } => {
                 name.contains(needle)
                     || attributes
@@ -115,13 +181,49 @@ impl Document {
 
     /// All character data of the document, concatenated.
     pub fn text(&self) -> String {
-        self.events
-            .iter()
+        self.events()
             .filter_map(|e| match e {
-                Event::Text(s) => Some(s.as_str()),
+                Event::Text(s) => Some(s),
                 _ => None,
             })
             .collect()
+    }
+
+    fn texts(&self) -> Texts<'_> {
+        Texts { input: self.input, buf: &self.buf }
+    }
+}
+
+/// Two documents are equal when their DOCTYPEs and their events are,
+/// wherever their texts are kept.
+impl PartialEq for Document<'_> {
+    fn eq(&self, other: &Document<'_>) -> bool {
+        self.doctype == other.doctype
+            && self.events.len() == other.events.len()
+            && self.events().eq(other.events())
+    }
+}
+
+impl Eq for Document<'_> {}
+
+impl fmt::Debug for Document<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("doctype", &self.doctype)
+            .field("events", &DebugList(self.events()))
+            .finish()
+    }
+}
+
+/// Formats an iterator's items as a list.
+struct DebugList<I>(I);
+
+impl<I: Iterator + Clone> fmt::Debug for DebugList<I>
+where
+    I::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
     }
 }
 
@@ -136,42 +238,219 @@ pub struct Doctype {
     pub system_id: Option<String>,
 }
 
-/// One item of a document.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+/// One item of a document, borrowed from it ([`Document::events`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event<'d> {
     /// A start tag; an empty-element tag `<a/>` gives a `Start` and an `End`.
     Start {
         /// The element name.
-        name: String,
+        name: &'d str,
         /// Attributes in document order, values normalised and expanded.
-        attributes: Vec<Attribute>,
+        attributes: Attributes<'d>,
     },
     /// An end tag.
     End {
         /// The element name.
-        name: String,
+        name: &'d str,
     },
     /// Character data: text, CDATA sections and expanded references between
     /// two pieces of other markup, merged. Never empty.
-    Text(String),
+    Text(&'d str),
     /// A comment (outside the DTD), without `<!--` and `-->`.
-    Comment(String),
+    Comment(&'d str),
     /// A processing instruction (outside the DTD).
     Pi {
         /// The target name.
-        target: String,
+        target: &'d str,
         /// Everything after the whitespace following the target, up to `?>`.
-        data: String,
+        data: &'d str,
     },
 }
 
 /// An attribute of a start tag.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attribute {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attribute<'d> {
     /// The attribute name.
-    pub name: String,
+    pub name: &'d str,
     /// The normalised value, references expanded.
-    pub value: String,
+    pub value: &'d str,
+}
+
+/// The attributes of a start tag, in document order.
+#[derive(Clone, Copy)]
+pub struct Attributes<'d> {
+    texts: Texts<'d>,
+    raw: &'d [RawAttribute],
+}
+
+impl<'d> Attributes<'d> {
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The `i`th attribute, if there is one.
+    pub fn get(&self, i: usize) -> Option<Attribute<'d>> {
+        self.raw.get(i).map(|a| self.texts.attribute(a))
+    }
+
+    /// The attributes in document order.
+    pub fn iter(&self) -> AttributeIter<'d> {
+        AttributeIter { texts: self.texts, raw: self.raw.iter() }
+    }
+}
+
+impl<'d> IntoIterator for Attributes<'d> {
+    type Item = Attribute<'d>;
+    type IntoIter = AttributeIter<'d>;
+
+    fn into_iter(self) -> AttributeIter<'d> {
+        self.iter()
+    }
+}
+
+impl PartialEq for Attributes<'_> {
+    fn eq(&self, other: &Attributes<'_>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Attributes<'_> {}
+
+impl fmt::Debug for Attributes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// An iterator over [`Attributes`].
+#[derive(Clone, Debug)]
+pub struct AttributeIter<'d> {
+    texts: Texts<'d>,
+    raw: std::slice::Iter<'d, RawAttribute>,
+}
+
+impl<'d> Iterator for AttributeIter<'d> {
+    type Item = Attribute<'d>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Attribute<'d>> {
+        self.raw.next().map(|a| self.texts.attribute(a))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.raw.size_hint()
+    }
+}
+
+impl ExactSizeIterator for AttributeIter<'_> {}
+
+/// An iterator over a document's events ([`Document::events`]).
+#[derive(Clone, Debug)]
+pub struct Events<'d> {
+    texts: Texts<'d>,
+    raw: std::slice::Iter<'d, Raw>,
+    /// The attributes of the start tags not yet reached.
+    attributes: &'d [RawAttribute],
+}
+
+impl<'d> Iterator for Events<'d> {
+    type Item = Event<'d>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Event<'d>> {
+        let t = self.texts;
+        Some(match *self.raw.next()? {
+            Raw::Start { name, attributes } => {
+                let (mine, rest) =
+                    self.attributes.split_at((attributes as usize).min(self.attributes.len()));
+                self.attributes = rest;
+                Event::Start { name: t.get(name), attributes: Attributes { texts: t, raw: mine } }
+            }
+            Raw::End { name } => Event::End { name: t.get(name) },
+            Raw::Text(s) => Event::Text(t.get(s)),
+            Raw::Comment(s) => Event::Comment(t.get(s)),
+            Raw::Pi { text, target } => {
+                let all = t.get(text);
+                let (target, data) = all.split_at_checked(target as usize).unwrap_or((all, ""));
+                Event::Pi { target, data: data.trim_start_matches([' ', '\t', '\n', '\r']) }
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.raw.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Events<'_> {}
+
+/// Where a [`Span`] points: the input, then the buffer, as one range of
+/// offsets.
+#[derive(Clone, Copy, Debug)]
+struct Texts<'d> {
+    input: &'d str,
+    buf: &'d str,
+}
+
+impl<'d> Texts<'d> {
+    /// The text of `span`: offsets below the input's length are in the
+    /// input, the others in the buffer.
+    #[inline]
+    fn get(self, span: Span) -> &'d str {
+        let at = span.at as usize;
+        let end = at + span.len as usize;
+        let n = self.input.len();
+        let text = if at < n { self.input.get(at..end) } else { self.buf.get(at - n..end - n) };
+        text.unwrap_or_default()
+    }
+
+    #[inline]
+    fn attribute(self, a: &RawAttribute) -> Attribute<'d> {
+        Attribute { name: self.get(a.name), value: self.get(a.value) }
+    }
+}
+
+/// A piece of text of a document: `len` bytes at `at`, an offset into the
+/// input or, from the input's length on, into the buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) at: u32,
+    pub(crate) len: u32,
+}
+
+/// An event as the document keeps it: 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Raw {
+    /// A start tag and how many attributes it has: they are the next ones
+    /// in the document's attribute list.
+    Start {
+        name: Span,
+        attributes: u32,
+    },
+    End {
+        name: Span,
+    },
+    Text(Span),
+    Comment(Span),
+    /// The target (its first `target` bytes) and the data: a span of the
+    /// input with the whitespace between them, or of the buffer with none.
+    Pi {
+        text: Span,
+        target: u32,
+    },
+}
+
+/// An attribute as the document keeps it: 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawAttribute {
+    pub(crate) name: Span,
+    pub(crate) value: Span,
 }
 
 /// Why a document was refused.
@@ -201,7 +480,9 @@ pub enum ErrorKind {
     },
     /// Entity expansion would pass the amplification limit.
     Amplification {
-        /// Direct plus indirect bytes, had the expansion gone ahead.
+        /// Direct plus indirect bytes (replacement texts, reference costs
+        /// and the events and attributes expansions made), had the
+        /// expansion gone ahead.
         expanded: u64,
         /// Bytes of the document read so far.
         direct: u64,
@@ -253,6 +534,21 @@ pub enum ErrorKind {
         /// The resolver's reason.
         reason: String,
     },
+    /// Holding more memory would pass the memory limit.
+    MemoryLimit {
+        /// The bytes the parse would hold, had it gone ahead.
+        held: u64,
+        /// The limit for this document.
+        limit: u64,
+    },
+    /// The input and the text decoded from it would pass
+    /// [`Document::MAX_SIZE`], what an event's 32-bit spans can address.
+    DocumentSize {
+        /// The bytes they would take.
+        size: u64,
+        /// [`Document::MAX_SIZE`].
+        limit: u64,
+    },
     /// The meter's fuse stopped the parse.
     Fuse(Blown),
 }
@@ -271,6 +567,8 @@ impl ErrorKind {
             ErrorKind::ExternalEntityForbidden { .. } => "external-entity-forbidden",
             ErrorKind::ExternalDtdForbidden { .. } => "external-dtd-forbidden",
             ErrorKind::ResolveFailed { .. } => "resolve-failed",
+            ErrorKind::MemoryLimit { .. } => "memory-limit",
+            ErrorKind::DocumentSize { .. } => "document-size",
             ErrorKind::Fuse(_) => "fuse",
         }
     }
@@ -522,6 +820,15 @@ impl fmt::Display for Error {
             ErrorKind::ResolveFailed { uri, reason } => {
                 write!(f, "cannot resolve {uri:?}: {reason}")?
             }
+            ErrorKind::MemoryLimit { held, limit } => write!(
+                f,
+                "memory limit: the parse would hold {held} bytes, more than its limit of {limit}"
+            )?,
+            ErrorKind::DocumentSize { size, limit } => write!(
+                f,
+                "document size: input and decoded text would take {size} bytes, more than \
+                 {limit}"
+            )?,
             ErrorKind::Fuse(blown) => write!(f, "{blown}")?,
         }
         write!(f, " at byte {}", self.offset)?;
@@ -533,6 +840,44 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// The heap bytes this error's strings take: what the parser holds on
+    /// the meter for it.
+    pub(crate) fn heap_size(&self) -> usize {
+        let kind = match &self.kind {
+            ErrorKind::Syntax(e) => e.heap_size(),
+            ErrorKind::UndefinedEntity { name } | ErrorKind::EntityCycle { name } => name.len(),
+            ErrorKind::ExternalEntityForbidden { uri }
+            | ErrorKind::ExternalDtdForbidden { uri } => uri.len(),
+            ErrorKind::ResolveFailed { uri, reason } => uri.len() + reason.len(),
+            ErrorKind::Amplification { .. }
+            | ErrorKind::EntityDepth { .. }
+            | ErrorKind::ElementDepth { .. }
+            | ErrorKind::TooManyAttributes { .. }
+            | ErrorKind::MemoryLimit { .. }
+            | ErrorKind::DocumentSize { .. }
+            | ErrorKind::Fuse(_) => 0,
+        };
+        kind + self.entity.as_ref().map_or(0, String::len)
+    }
+}
+
+impl SyntaxError {
+    fn heap_size(&self) -> usize {
+        match self {
+            SyntaxError::UnsupportedVersion { version: s }
+            | SyntaxError::UnsupportedEncoding { encoding: s }
+            | SyntaxError::UnexpectedEndTag { name: s }
+            | SyntaxError::UnclosedElement { name: s }
+            | SyntaxError::DuplicateAttribute { name: s }
+            | SyntaxError::ExternalRefInAttribute { name: s }
+            | SyntaxError::UnparsedEntityRef { name: s } => s.len(),
+            SyntaxError::MismatchedEndTag { expected, found } => expected.len() + found.len(),
+            _ => 0,
+        }
+    }
+}
 
 /// Whether `c` matches XML 1.0's `Char` production.
 pub fn is_xml_char(c: char) -> bool {

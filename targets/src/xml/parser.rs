@@ -7,13 +7,46 @@
 //! The meter counts one step per token (tag, attribute, text run, comment,
 //! reference, declaration) and produces every byte appended to the output
 //! before appending it.
+//!
+//! # Memory
+//!
+//! Everything the parser keeps that grows with the input is held on the
+//! meter ([`Meter::hold`]) before it is allocated, and given back
+//! ([`Meter::release`]) when it is dropped:
+//!
+//! - the document's events (16 bytes each), attributes (16 bytes each) and
+//!   text buffer, by capacity: reserved up front in proportion to the input
+//!   ([`Parser::reserve`]), each then grows to at least twice its capacity,
+//!   so the count is the allocation, not the length;
+//! - the element and open-entity stacks, by capacity likewise;
+//! - every declared entity: its name and replacement text (`Rc<str>`, 16
+//!   bytes of counts each) and its slot in the entity table, whose growth is
+//!   counted the way the standard library's table grows (buckets a power of
+//!   two, 7/8 full, one control byte each);
+//! - the set that checks a start tag's attributes for duplicates past the
+//!   eighth, while the tag is parsed;
+//! - an external resource's bytes while they are parsed (vulnerable twin);
+//! - the DOCTYPE's names, and an error's names and URIs.
+//!
+//! Nothing else is allocated per input byte: names, text and values that
+//! stand in the input as they are become spans of it; everything else is
+//! appended to the one buffer. What the meter does not see is a fixed
+//! number of small allocations (the `[dtd]` marker, the box an error
+//! travels in) and the allocator's rounding, so the real heap peak stays
+//! within a small factor of [`Cost::memory`](crate::meter::Cost::memory):
+//! at most the old and the new allocation of the one vector being copied
+//! to its doubled capacity, half again what is held.
+//!
+//! On success the meter still holds what the returned [`Document`] holds;
+//! on error, only the error's strings.
 
 use std::collections::{HashMap, HashSet};
+use std::mem::size_of;
 use std::rc::Rc;
 
 use super::{
-    is_name_char, is_name_start_char, is_xml_char, Attribute, Doctype, Document, Error, ErrorKind,
-    Event, SyntaxError,
+    is_name_char, is_name_start_char, is_xml_char, Doctype, Document, Error, ErrorKind, Raw,
+    RawAttribute, Span, SyntaxError, Texts,
 };
 use crate::meter::{Blown, Meter};
 
@@ -28,6 +61,9 @@ pub(crate) struct Open {
 
 /// What the twins decide differently.
 pub(crate) trait Policy {
+    /// The most bytes the parse of an `input_len`-byte document may hold at
+    /// once; past it, [`ErrorKind::MemoryLimit`].
+    fn memory_limit(&mut self, input_len: usize) -> u64;
     /// The DOCTYPE names an external subset at `uri`: its bytes, or why not.
     fn external_subset(&mut self, uri: &str) -> Result<Vec<u8>, ErrorKind>;
     /// An entity is declared with an external identifier (`NDATA` or not).
@@ -42,19 +78,31 @@ pub(crate) trait Policy {
     ) -> Result<Vec<u8>, ErrorKind>;
     /// Before the `len` bytes of an entity's replacement text are parsed:
     /// `open` are the entities being expanded (outermost first), `direct`
-    /// the bytes of the document read so far.
-    fn expand(
-        &mut self,
-        name: &str,
-        parameter: bool,
-        len: usize,
-        open: &[Open],
-        direct: usize,
-    ) -> Result<(), ErrorKind>;
+    /// the bytes of the document read so far, `memory` the bytes of events
+    /// and attributes that expansions have made so far (16 each).
+    fn expand(&mut self, expansion: Expansion<'_>) -> Result<(), ErrorKind>;
     /// An element would open at `depth` (the root is at depth 1).
     fn element(&mut self, depth: usize) -> Result<(), ErrorKind>;
     /// A start tag is about to get its `count`th attribute.
     fn attribute(&mut self, count: usize) -> Result<(), ErrorKind>;
+}
+
+/// An entity about to be expanded, and what expansion has cost so far
+/// ([`Policy::expand`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Expansion<'a> {
+    /// The entity's name.
+    pub(crate) name: &'a str,
+    /// Whether it is a parameter entity.
+    pub(crate) parameter: bool,
+    /// The length of its replacement text.
+    pub(crate) len: usize,
+    /// The entities being expanded, outermost first.
+    pub(crate) open: &'a [Open],
+    /// Bytes of the document read so far.
+    pub(crate) direct: usize,
+    /// Bytes of events and attributes made inside expansions so far.
+    pub(crate) memory: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -64,12 +112,17 @@ enum Value {
     Unparsed,
 }
 
+/// The reference counts in front of an `Rc<str>`'s bytes.
+const RC_HEADER: usize = 2 * size_of::<usize>();
+/// An entity table's slot: the name and the value.
+const ENTITY_SLOT: usize = size_of::<(Rc<str>, Value)>();
+
 /// Parses `input` as a whole document under `policy`.
-pub(crate) fn parse<P: Policy + ?Sized>(
-    input: &[u8],
+pub(crate) fn parse<'i, P: Policy + ?Sized>(
+    input: &'i [u8],
     policy: &mut P,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     let text = match std::str::from_utf8(input) {
         Ok(text) => text,
         Err(e) => {
@@ -80,21 +133,78 @@ pub(crate) fn parse<P: Policy + ?Sized>(
             })
         }
     };
+    if text.len() > Document::MAX_SIZE {
+        let limit = Document::MAX_SIZE as u64;
+        let kind = ErrorKind::DocumentSize { size: text.len() as u64, limit };
+        return Err(Error { kind, offset: 0, entity: None });
+    }
+    let memory_limit = policy.memory_limit(text.len());
+    let base = meter.held();
     let mut parser = Parser {
         policy,
         meter,
+        input: text,
+        base,
+        memory_limit,
+        scratch: 0,
+        expansion_memory: 0,
         general: HashMap::new(),
         parameter: HashMap::new(),
         events: Vec::new(),
-        text: String::new(),
+        attributes: Vec::new(),
+        buf: String::new(),
+        pending: Pending::None,
         elements: Vec::new(),
         open: Vec::new(),
         anchor: 0,
         direct: 0,
         doctype: None,
     };
-    parser.document(text)?;
-    Ok(Document { doctype: parser.doctype, events: parser.events })
+    let result = parser.reserve().and_then(|()| parser.document(text));
+    let Parser { meter, scratch, events, attributes, buf, doctype, .. } = parser;
+    match result {
+        Ok(()) => {
+            // The tables and stacks go; the document's parts stay held.
+            meter.release(scratch);
+            Ok(Document { input: text, buf, events, attributes, doctype })
+        }
+        Err(e) => {
+            let e = *e;
+            // Held while everything else still is, as on the heap; then
+            // everything else goes.
+            let error = e.heap_size() as u64;
+            let _ = meter.hold(error);
+            meter.release(meter.held().saturating_sub(base).saturating_sub(error));
+            Err(e)
+        }
+    }
+}
+
+/// The capacity a buffer of capacity `cap` holding `len` items grows to so
+/// that `more` more fit: at least twice `cap`, at least `min`.
+#[inline]
+fn grown(cap: usize, len: usize, more: usize, min: usize) -> usize {
+    len.saturating_add(more).max(cap.saturating_mul(2)).max(min)
+}
+
+/// The bytes of a hash table of `slot`-byte entries with room for `cap`
+/// items, laid out as the standard library's (hashbrown's) table: a power
+/// of two of buckets, at most 7/8 of them full (all but one below eight),
+/// one control byte per bucket and a group's worth more.
+fn table_bytes(cap: usize, slot: usize) -> usize {
+    if cap == 0 {
+        return 0;
+    }
+    let buckets = if cap < 8 {
+        if cap < 4 {
+            4
+        } else {
+            8
+        }
+    } else {
+        (cap.saturating_mul(8) / 7).next_power_of_two()
+    };
+    buckets.saturating_mul(slot + 1).saturating_add(16)
 }
 
 /// A text being parsed: the document, an entity's replacement text or an
@@ -108,7 +218,7 @@ struct Src<'t> {
     /// Inside the external subset or an external parameter entity, where
     /// parameter-entity references may stand inside declarations.
     external: bool,
-    /// This is the document itself.
+    /// This is the document itself: its slices are spans of the input.
     doc: bool,
 }
 
@@ -142,6 +252,7 @@ impl<'t> Src<'t> {
         self.bytes().get(self.pos..).is_some_and(|rest| rest.starts_with(lit))
     }
 
+    #[inline]
     fn eat(&mut self, lit: &[u8]) -> bool {
         let found = self.looking_at(lit);
         if found {
@@ -151,6 +262,7 @@ impl<'t> Src<'t> {
     }
 
     /// Skips XML whitespace; whether there was any.
+    #[inline]
     fn skip_ws(&mut self) -> bool {
         let start = self.pos;
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
@@ -159,12 +271,9 @@ impl<'t> Src<'t> {
         self.pos > start
     }
 
+    #[inline]
     fn slice(&self, start: usize, end: usize) -> &'t str {
         self.s.get(start..end).unwrap_or("")
-    }
-
-    fn next_char(&self) -> Option<char> {
-        self.s.get(self.pos..)?.chars().next()
     }
 
     /// The absolute position of the next `lit` at or after `pos`.
@@ -184,6 +293,84 @@ impl<'t> Src<'t> {
                 self.pos = end + 2;
             }
         }
+    }
+}
+
+/// A byte table: which bytes stop a scan.
+type Stops = [bool; 256];
+/// The tables of a literal's scans: in `"`, in `'`, and unquoted (a whole
+/// replacement text).
+type Literal = [Stops; 3];
+
+/// The bytes that stop every scan — the ASCII controls XML forbids, and
+/// 0xEF, which may start U+FFFE or U+FFFF — plus `more`.
+const fn stops(more: &[u8]) -> Stops {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = !matches!(c, 0x09 | 0x0A | 0x0D);
+        c += 1;
+    }
+    t[0xEF] = true;
+    let mut i = 0;
+    while i < more.len() {
+        t[more[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// Only what every scan stops at.
+static ANY: Stops = stops(b"");
+/// Character data in content.
+static TEXT: Stops = stops(b"<&]\r");
+/// A CDATA section.
+static CDATA: Stops = stops(b"]\r");
+/// A comment.
+static COMMENT: Stops = stops(b"-\r");
+/// A processing instruction's data.
+static PI: Stops = stops(b"?\r");
+/// Attribute values in `"`, in `'`, and replacement text in one.
+static ATTR: Literal = [stops(b"\"<&\t\n\r"), stops(b"'<&\t\n\r"), stops(b"<&\t\n\r")];
+/// Entity values in `"`, in `'`, and a parameter entity's whole text.
+static VALUE: Literal = [stops(b"\"%&\r"), stops(b"'%&\r"), stops(b"%&\r")];
+
+/// The ASCII bytes that may start a name, and continue one (non-ASCII
+/// characters are looked at one by one).
+static NAME_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = matches!(c as u8, b':' | b'A'..=b'Z' | b'_' | b'a'..=b'z');
+        c += 1;
+    }
+    t
+};
+static NAME: [bool; 256] = {
+    let mut t = NAME_START;
+    let mut c = 0;
+    while c < 256 {
+        t[c] = t[c] || matches!(c as u8, b'-' | b'.' | b'0'..=b'9');
+        c += 1;
+    }
+    t
+};
+
+/// The first byte at or after `i` that `stops` stops at and that is not a
+/// 0xEF starting an ordinary character (the end if none).
+#[inline]
+fn scan(b: &[u8], mut i: usize, stops: &Stops) -> usize {
+    loop {
+        let rest = b.get(i..).unwrap_or_default();
+        match rest.iter().position(|&c| stops[usize::from(c)]) {
+            Some(k) => i += k,
+            None => return i + rest.len(),
+        }
+        if b.get(i) == Some(&0xEF) && !is_nonchar(b, i) {
+            i += 1;
+            continue;
+        }
+        return i;
     }
 }
 
@@ -211,32 +398,50 @@ fn lookup(map: &HashMap<Rc<str>, Value>, name: &str) -> Option<(Rc<str>, Value)>
     map.get_key_value(name).map(|(k, v)| (Rc::clone(k), v.clone()))
 }
 
+#[inline]
 fn predefined(name: &str) -> Option<char> {
-    match name {
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "amp" => Some('&'),
-        "apos" => Some('\''),
-        "quot" => Some('"'),
+    // Byte patterns, not string comparisons: no call per reference.
+    match *name.as_bytes() {
+        [b'l', b't'] => Some('<'),
+        [b'g', b't'] => Some('>'),
+        [b'a', b'm', b'p'] => Some('&'),
+        [b'a', b'p', b'o', b's'] => Some('\''),
+        [b'q', b'u', b'o', b't'] => Some('"'),
         _ => None,
     }
 }
 
+/// A reference to one of the five predefined entities at `src.pos`, the
+/// most common references by far: the character and the reference's length.
+#[inline]
+fn predefined_at(src: &Src<'_>) -> Option<(char, usize)> {
+    let rest = src.bytes().get(src.pos + 1..)?;
+    let (c, len) = match rest.get(..3)? {
+        b"lt;" => ('<', 3),
+        b"gt;" => ('>', 3),
+        b"amp" if rest.get(3) == Some(&b';') => ('&', 4),
+        b"quo" if rest.get(3..5) == Some(b"t;") => ('"', 5),
+        b"apo" if rest.get(3..5) == Some(b"s;") => ('\'', 5),
+        _ => return None,
+    };
+    Some((c, len + 1))
+}
+
 /// Appends `s` to `out`, turning `\r\n` and lone `\r` into `\n` when `eol`.
+/// Never makes `out` grow by more than `s.len()`.
 fn push_normalised(out: &mut String, s: &str, eol: bool) {
     if !eol || !s.contains('\r') {
         out.push_str(s);
         return;
     }
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            chars.next_if_eq(&'\n');
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
+    let mut rest = s;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 1..];
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
     }
+    out.push_str(rest);
 }
 
 enum Ref<'t> {
@@ -244,15 +449,38 @@ enum Ref<'t> {
     Named(&'t str),
 }
 
-struct Parser<'p, P: ?Sized> {
+/// The character data since the last markup, not yet an event.
+#[derive(Clone, Copy, Debug)]
+enum Pending {
+    None,
+    /// One piece of the input as it is.
+    Input(Span),
+    /// Pieces copied into the buffer from this offset on.
+    Buf(usize),
+}
+
+struct Parser<'i, 'p, P: ?Sized> {
     policy: &'p mut P,
     meter: &'p mut Meter,
+    /// The document.
+    input: &'i str,
+    /// What the meter held before the parse.
+    base: u64,
+    /// The policy's limit on what the parse holds.
+    memory_limit: u64,
+    /// Bytes held for the tables and stacks, given back at the end.
+    scratch: u64,
+    /// Bytes of events and attributes made inside expansions.
+    expansion_memory: u64,
     general: HashMap<Rc<str>, Value>,
     parameter: HashMap<Rc<str>, Value>,
-    events: Vec<Event>,
-    /// The text run being built: character data since the last markup.
-    text: String,
-    elements: Vec<String>,
+    events: Vec<Raw>,
+    attributes: Vec<RawAttribute>,
+    /// The text the document owns: see [`Document`].
+    buf: String,
+    pending: Pending,
+    /// The open elements' names.
+    elements: Vec<Span>,
     open: Vec<Open>,
     /// The document offset of the outermost reference being expanded.
     anchor: usize,
@@ -261,29 +489,40 @@ struct Parser<'p, P: ?Sized> {
     doctype: Option<Doctype>,
 }
 
-type Res<T = ()> = Result<T, Error>;
+/// A result inside the parser: the error boxed, so that the `Ok` path
+/// passes a register, not a hundred bytes.
+type Res<T = ()> = Result<T, Box<Error>>;
 
-impl<P: Policy + ?Sized> Parser<'_, P> {
-    fn err(&self, kind: ErrorKind, pos: usize) -> Error {
-        match self.open.last() {
+impl<'i, P: Policy + ?Sized> Parser<'i, '_, P> {
+    #[cold]
+    #[inline(never)]
+    fn err(&self, kind: ErrorKind, pos: usize) -> Box<Error> {
+        Box::new(match self.open.last() {
             None => Error { kind, offset: pos, entity: None },
             Some(open) => Error { kind, offset: self.anchor, entity: Some(open.name.to_string()) },
-        }
+        })
     }
 
-    fn syntax(&self, e: SyntaxError, pos: usize) -> Error {
+    #[cold]
+    fn syntax(&self, e: SyntaxError, pos: usize) -> Box<Error> {
         self.err(ErrorKind::Syntax(e), pos)
     }
 
+    #[inline]
     fn fuse(&self, r: Result<(), Blown>, pos: usize) -> Res {
-        r.map_err(|b| self.err(ErrorKind::Fuse(b), pos))
+        match r {
+            Ok(()) => Ok(()),
+            Err(b) => Err(self.err(ErrorKind::Fuse(b), pos)),
+        }
     }
 
+    #[inline]
     fn step(&mut self, pos: usize) -> Res {
         let r = self.meter.step();
         self.fuse(r, pos)
     }
 
+    #[inline]
     fn produce(&mut self, n: usize, pos: usize) -> Res {
         let r = self.meter.produce(n as u64);
         self.fuse(r, pos)
@@ -296,7 +535,8 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         Err(self.unexpected(src, expected))
     }
 
-    fn unexpected(&self, src: &Src<'_>, expected: &'static str) -> Error {
+    #[cold]
+    fn unexpected(&self, src: &Src<'_>, expected: &'static str) -> Box<Error> {
         if src.at_end() {
             self.syntax(SyntaxError::UnexpectedEof { expected }, src.pos)
         } else {
@@ -311,36 +551,331 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         Err(self.unexpected(src, "whitespace"))
     }
 
+    /// An XML name at `src.pos`. ASCII names, nearly all of them, are
+    /// read inline by table; the rest, and errors, by [`Parser::name_slow`].
+    #[inline(always)]
     fn name<'t>(&self, src: &mut Src<'t>) -> Res<&'t str> {
+        let b = src.bytes();
         let start = src.pos;
-        match src.next_char() {
-            Some(c) if is_name_start_char(c) => src.pos += c.len_utf8(),
-            Some(_) => return Err(self.syntax(SyntaxError::InvalidName, start)),
-            None => return Err(self.unexpected(src, "a name")),
+        if b.get(start).is_some_and(|&c| NAME_START[usize::from(c)]) {
+            let rest = b.get(start + 1..).unwrap_or_default();
+            let end =
+                start + 1 + rest.iter().position(|&c| !NAME[usize::from(c)]).unwrap_or(rest.len());
+            if b.get(end).is_none_or(u8::is_ascii) {
+                src.pos = end;
+                return Ok(src.slice(start, end));
+            }
         }
-        while let Some(c) = src.next_char() {
-            if !is_name_char(c) {
+        self.name_slow(src)
+    }
+
+    #[inline(never)]
+    fn name_slow<'t>(&self, src: &mut Src<'t>) -> Res<&'t str> {
+        let start = src.pos;
+        let b = src.bytes();
+        let char_at = |i: usize| src.s.get(i..).and_then(|rest| rest.chars().next());
+        let mut i = start;
+        match b.get(i) {
+            Some(&c) if NAME_START[usize::from(c)] => i += 1,
+            None => return Err(self.unexpected(src, "a name")),
+            Some(_) => match char_at(i) {
+                Some(c) if !c.is_ascii() && is_name_start_char(c) => i += c.len_utf8(),
+                _ => return Err(self.syntax(SyntaxError::InvalidName, start)),
+            },
+        }
+        loop {
+            // ASCII name characters by table; anything else stops the scan
+            // and is looked at as a character.
+            let rest = b.get(i..).unwrap_or_default();
+            match rest.iter().position(|&c| !NAME[usize::from(c)]) {
+                Some(k) => i += k,
+                None => {
+                    i += rest.len();
+                    break;
+                }
+            }
+            if b.get(i).is_some_and(u8::is_ascii) {
                 break;
             }
-            src.pos += c.len_utf8();
+            match char_at(i) {
+                Some(c) if is_name_char(c) => i += c.len_utf8(),
+                _ => break,
+            }
         }
-        Ok(src.slice(start, src.pos))
+        src.pos = i;
+        Ok(src.slice(start, i))
     }
 
     /// Checks that `src[start..end]` holds only XML characters.
     fn check_chars(&self, src: &Src<'_>, start: usize, end: usize) -> Res {
-        let b = src.bytes();
-        for i in start..end.min(b.len()) {
-            if let Some(ch) = is_forbidden_byte(b, i) {
-                return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
-            }
+        let b = src.bytes().get(..end).unwrap_or_default();
+        let i = scan(b, start, &ANY);
+        match is_forbidden_byte(b, i) {
+            Some(ch) => Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i)),
+            None => Ok(()),
         }
+    }
+
+    /// The first character XML forbids in `src[start..]` before the first
+    /// byte `end` accepts, and where the scan stopped (`None` at the end of
+    /// `src`). `end` is asked at every byte `stops` holds; `\r` is noted in
+    /// `cr`.
+    fn scan_to(
+        src: &Src<'_>,
+        start: usize,
+        stops: &Stops,
+        cr: &mut bool,
+        end: impl Fn(&[u8], usize) -> bool,
+    ) -> (Option<(char, usize)>, Option<usize>) {
+        let b = src.bytes();
+        let mut forbidden = None;
+        let mut i = start;
+        loop {
+            i = scan(b, i, stops);
+            match b.get(i) {
+                None => return (forbidden, None),
+                Some(_) if end(b, i) => return (forbidden, Some(i)),
+                Some(b'\r') => *cr = true,
+                Some(_) => {
+                    if forbidden.is_none() {
+                        forbidden = is_forbidden_byte(b, i).map(|ch| (ch, i));
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    // ---- memory -------------------------------------------------------
+
+    /// Holds `bytes` more on the meter, or refuses past the policy's limit.
+    fn hold(&mut self, bytes: usize, pos: usize) -> Res {
+        let bytes = bytes as u64;
+        let held = self.meter.held().saturating_sub(self.base).saturating_add(bytes);
+        if held > self.memory_limit {
+            let limit = self.memory_limit;
+            return Err(self.err(ErrorKind::MemoryLimit { held, limit }, pos));
+        }
+        let r = self.meter.hold(bytes);
+        self.fuse(r, pos)
+    }
+
+    /// Holds `bytes` for the tables and stacks, given back at the end.
+    fn hold_scratch(&mut self, bytes: usize, pos: usize) -> Res {
+        self.hold(bytes, pos)?;
+        self.scratch += bytes as u64;
         Ok(())
     }
 
-    fn flush_text(&mut self) {
-        if !self.text.is_empty() {
-            self.events.push(Event::Text(std::mem::take(&mut self.text)));
+    fn release_scratch(&mut self, bytes: usize) {
+        self.meter.release(bytes as u64);
+        self.scratch = self.scratch.saturating_sub(bytes as u64);
+    }
+
+    /// Reserves, up front, room for what a typical document of the input's
+    /// length makes: an event per 16 bytes, an attribute per 64 and a byte
+    /// of buffer per 16. Held like any growth; it saves the copies of the
+    /// first doublings.
+    fn reserve(&mut self) -> Res {
+        let n = self.input.len();
+        let (events, attributes) = (n / 16, n / 64);
+        self.hold(events * size_of::<Raw>() + attributes * size_of::<RawAttribute>(), 0)?;
+        self.events.reserve_exact(events);
+        self.attributes.reserve_exact(attributes);
+        self.buf_room((n / 16).min(Document::MAX_SIZE - n), 0)
+    }
+
+    /// Makes room for one more item in the vector `field` picks, holding
+    /// its growth (as scratch when `scratch`).
+    #[inline(always)]
+    fn room<T>(&mut self, field: fn(&mut Self) -> &mut Vec<T>, scratch: bool, pos: usize) -> Res {
+        let v = field(self);
+        if v.len() < v.capacity() {
+            return Ok(());
+        }
+        self.grow(field, scratch, pos)
+    }
+
+    #[inline(never)]
+    fn grow<T>(&mut self, field: fn(&mut Self) -> &mut Vec<T>, scratch: bool, pos: usize) -> Res {
+        let v = field(self);
+        let (cap, len) = (v.capacity(), v.len());
+        let new = grown(cap, len, 1, 8);
+        let bytes = (new - cap).saturating_mul(size_of::<T>());
+        if scratch {
+            self.hold_scratch(bytes, pos)?;
+        } else {
+            self.hold(bytes, pos)?;
+        }
+        field(self).reserve_exact(new - len);
+        Ok(())
+    }
+
+    /// Appends `item` to the document's vector `field` picks; one made
+    /// inside an expansion counts as that expansion's memory.
+    #[inline(always)]
+    fn push<T>(&mut self, field: fn(&mut Self) -> &mut Vec<T>, item: T, pos: usize) -> Res {
+        self.room(field, false, pos)?;
+        if !self.open.is_empty() {
+            self.expansion_memory += size_of::<T>() as u64;
+        }
+        field(self).push(item);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn push_event(&mut self, event: Raw, pos: usize) -> Res {
+        self.push(|p| &mut p.events, event, pos)
+    }
+
+    /// Makes room for `more` bytes in the buffer.
+    #[inline(always)]
+    fn buf_room(&mut self, more: usize, pos: usize) -> Res {
+        if self.buf.capacity() - self.buf.len() >= more {
+            return Ok(());
+        }
+        self.grow_buf(more, pos)
+    }
+
+    #[inline(never)]
+    fn grow_buf(&mut self, more: usize, pos: usize) -> Res {
+        let (cap, len) = (self.buf.capacity(), self.buf.len());
+        // Never past what spans can address, so that reaching it needs a
+        // growth, and this check.
+        let room = Document::MAX_SIZE - self.input.len();
+        let size = len.saturating_add(more);
+        if size > room {
+            let size = (self.input.len() as u64).saturating_add(size as u64);
+            let limit = Document::MAX_SIZE as u64;
+            return Err(self.err(ErrorKind::DocumentSize { size, limit }, pos));
+        }
+        let new = grown(cap, len, more, 64).min(room);
+        self.hold(new - cap, pos)?;
+        self.buf.reserve_exact(new - len);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn buf_push(&mut self, s: &str, pos: usize) -> Res {
+        self.buf_room(s.len(), pos)?;
+        self.buf.push_str(s);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn buf_char(&mut self, c: char, pos: usize) -> Res {
+        self.buf_room(c.len_utf8(), pos)?;
+        self.buf.push(c);
+        Ok(())
+    }
+
+    /// Appends `s` to the buffer, line ends normalised when `eol`.
+    fn buf_normalised(&mut self, s: &str, eol: bool, pos: usize) -> Res {
+        self.buf_room(s.len(), pos)?;
+        push_normalised(&mut self.buf, s, eol);
+        Ok(())
+    }
+
+    /// The span of `input[start..end]`.
+    #[inline]
+    fn input_span(start: usize, end: usize) -> Span {
+        Span { at: start as u32, len: (end - start) as u32 }
+    }
+
+    /// The span of the buffer from `start` to its end.
+    #[inline]
+    fn buf_span(&self, start: usize) -> Span {
+        let at = self.input.len() + start;
+        Span { at: at as u32, len: (self.buf.len() - start) as u32 }
+    }
+
+    /// A span for `src[start..end]`: of the input when `src` is the
+    /// document, else of a copy in the buffer.
+    #[inline(always)]
+    fn span_of(&mut self, src: &Src<'_>, start: usize, end: usize, pos: usize) -> Res<Span> {
+        if src.doc {
+            return Ok(Self::input_span(start, end));
+        }
+        let at = self.buf.len();
+        self.buf_push(src.slice(start, end), pos)?;
+        Ok(self.buf_span(at))
+    }
+
+    /// The text of `span`.
+    fn text(&self, span: Span) -> &str {
+        Texts { input: self.input, buf: &self.buf }.get(span)
+    }
+
+    // ---- character data -----------------------------------------------
+
+    /// Adds `input[start..end]`, not empty, to the character data.
+    #[inline]
+    fn text_input(&mut self, start: usize, end: usize, pos: usize) -> Res {
+        if let Pending::None = self.pending {
+            self.pending = Pending::Input(Self::input_span(start, end));
+            return Ok(());
+        }
+        self.text_input_to_buf(start, end, pos)
+    }
+
+    #[inline(never)]
+    fn text_input_to_buf(&mut self, start: usize, end: usize, pos: usize) -> Res {
+        self.text_to_buf(pos)?;
+        let input = self.input;
+        self.buf_push(input.get(start..end).unwrap_or_default(), pos)
+    }
+
+    /// Adds `s` to the character data, line ends normalised when `eol`.
+    fn text_str(&mut self, s: &str, eol: bool, pos: usize) -> Res {
+        self.text_to_buf(pos)?;
+        self.buf_normalised(s, eol, pos)
+    }
+
+    #[inline]
+    fn text_char(&mut self, c: char, pos: usize) -> Res {
+        self.text_to_buf(pos)?;
+        self.buf_char(c, pos)
+    }
+
+    /// Makes the character data a run at the end of the buffer.
+    #[inline]
+    fn text_to_buf(&mut self, pos: usize) -> Res {
+        match self.pending {
+            Pending::Buf(_) => Ok(()),
+            Pending::None => {
+                self.pending = Pending::Buf(self.buf.len());
+                Ok(())
+            }
+            Pending::Input(span) => {
+                let at = self.buf.len();
+                let input = self.input;
+                let piece = Texts { input, buf: "" }.get(span);
+                self.buf_push(piece, pos)?;
+                self.pending = Pending::Buf(at);
+                Ok(())
+            }
+        }
+    }
+
+    /// The character data so far becomes a text event.
+    #[inline]
+    fn flush_text(&mut self, pos: usize) -> Res {
+        if let Pending::None = self.pending {
+            return Ok(());
+        }
+        self.flush_pending(pos)
+    }
+
+    #[inline(never)]
+    fn flush_pending(&mut self, pos: usize) -> Res {
+        match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::None => Ok(()),
+            Pending::Input(span) => self.push_event(Raw::Text(span), pos),
+            Pending::Buf(at) if self.buf.len() > at => {
+                let span = self.buf_span(at);
+                self.push_event(Raw::Text(span), pos)
+            }
+            Pending::Buf(_) => Ok(()),
         }
     }
 
@@ -484,8 +1019,8 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
                     if !valid {
                         return Err(bad(self, value_at));
                     }
-                    let lower = value.to_ascii_lowercase();
-                    if !matches!(lower.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
+                    let known = ["utf-8", "utf8", "us-ascii", "ascii"];
+                    if !known.iter().any(|k| value.eq_ignore_ascii_case(k)) {
                         let e = SyntaxError::UnsupportedEncoding { encoding: value.to_owned() };
                         return Err(self.syntax(e, value_at));
                     }
@@ -510,38 +1045,43 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
     fn content(&mut self, src: &mut Src<'_>, base: usize) -> Res {
         while let Some(c) = src.peek() {
             match c {
-                b'<' => {
-                    if src.looking_at(b"</") {
-                        self.flush_text();
+                b'<' => match src.peek_at(1) {
+                    Some(b'/') => {
+                        self.flush_text(src.pos)?;
                         self.end_tag(src, base)?;
                         if src.doc && self.elements.is_empty() {
                             return Ok(());
                         }
-                    } else if src.looking_at(b"<!--") {
-                        self.flush_text();
-                        self.comment(src, true)?;
-                    } else if src.looking_at(b"<![CDATA[") {
-                        self.cdata(src)?;
-                    } else if src.looking_at(b"<?") {
-                        self.flush_text();
+                    }
+                    Some(b'!') => {
+                        if src.looking_at(b"<!--") {
+                            self.flush_text(src.pos)?;
+                            self.comment(src, true)?;
+                        } else if src.looking_at(b"<![CDATA[") {
+                            self.cdata(src)?;
+                        } else if src.looking_at(b"<!DOCTYPE") {
+                            return Err(self.syntax(SyntaxError::MisplacedDoctype, src.pos));
+                        } else {
+                            return Err(self.syntax(
+                                SyntaxError::Expected { expected: "a comment or CDATA section" },
+                                src.pos,
+                            ));
+                        }
+                    }
+                    Some(b'?') => {
+                        self.flush_text(src.pos)?;
                         self.pi(src, true)?;
-                    } else if src.looking_at(b"<!DOCTYPE") {
-                        return Err(self.syntax(SyntaxError::MisplacedDoctype, src.pos));
-                    } else if src.looking_at(b"<!") {
-                        return Err(self.syntax(
-                            SyntaxError::Expected { expected: "a comment or CDATA section" },
-                            src.pos,
-                        ));
-                    } else {
+                    }
+                    _ => {
                         self.start_tag(src)?;
                     }
-                }
+                },
                 b'&' => self.content_reference(src)?,
                 _ => self.text_run(src)?,
             }
         }
         if src.doc {
-            let name = self.elements.last().cloned().unwrap_or_default();
+            let name = self.elements.last().map(|&n| self.text(n).to_owned()).unwrap_or_default();
             return Err(self.syntax(SyntaxError::UnclosedElement { name }, src.pos));
         }
         if self.elements.len() != base {
@@ -554,13 +1094,16 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         let start = src.pos;
         let b = src.bytes();
         let mut i = start;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'<' | b'&' => break,
-                b']' if b.get(i..).is_some_and(|r| r.starts_with(b"]]>")) => {
+        let mut cr = false;
+        loop {
+            i = scan(b, i, &TEXT);
+            match b.get(i) {
+                None | Some(b'<' | b'&') => break,
+                Some(b']') if b.get(i..).is_some_and(|r| r.starts_with(b"]]>")) => {
                     return Err(self.syntax(SyntaxError::CdataEndInText, i));
                 }
-                _ => {
+                Some(b'\r') => cr = true,
+                Some(_) => {
                     if let Some(ch) = is_forbidden_byte(b, i) {
                         return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
                     }
@@ -570,7 +1113,11 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         }
         self.step(start)?;
         self.produce(i - start, start)?;
-        push_normalised(&mut self.text, src.slice(start, i), src.eol);
+        if src.doc && !cr {
+            self.text_input(start, i, start)?;
+        } else {
+            self.text_str(src.slice(start, i), src.eol, start)?;
+        }
         src.pos = i;
         Ok(())
     }
@@ -579,12 +1126,24 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         let at = src.pos;
         src.pos += 9;
         self.step(at)?;
-        let Some(end) = src.find(b"]]>") else {
+        let start = src.pos;
+        let mut cr = false;
+        let ends = |b: &[u8], i: usize| b.get(i..).is_some_and(|r| r.starts_with(b"]]>"));
+        let (forbidden, end) = Self::scan_to(src, start, &CDATA, &mut cr, ends);
+        let Some(end) = end else {
             return Err(self.syntax(SyntaxError::UnexpectedEof { expected: "']]>'" }, src.s.len()));
         };
-        self.check_chars(src, src.pos, end)?;
-        self.produce(end - src.pos, at)?;
-        push_normalised(&mut self.text, src.slice(src.pos, end), src.eol);
+        if let Some((ch, i)) = forbidden {
+            return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
+        }
+        self.produce(end - start, at)?;
+        if end > start {
+            if src.doc && !cr {
+                self.text_input(start, end, at)?;
+            } else {
+                self.text_str(src.slice(start, end), src.eol, at)?;
+            }
+        }
         src.pos = end + 3;
         Ok(())
     }
@@ -593,7 +1152,11 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         let at = src.pos;
         src.pos += 4;
         self.step(at)?;
-        let Some(dashes) = src.find(b"--") else {
+        let start = src.pos;
+        let mut cr = false;
+        let ends = |b: &[u8], i: usize| b.get(i..).is_some_and(|r| r.starts_with(b"--"));
+        let (forbidden, dashes) = Self::scan_to(src, start, &COMMENT, &mut cr, ends);
+        let Some(dashes) = dashes else {
             return Err(self.syntax(SyntaxError::UnexpectedEof { expected: "'-->'" }, src.s.len()));
         };
         if src.bytes().get(dashes + 2) != Some(&b'>') {
@@ -604,12 +1167,19 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
             }
             return Err(self.syntax(SyntaxError::DoubleHyphenInComment, dashes));
         }
-        self.check_chars(src, src.pos, dashes)?;
+        if let Some((ch, i)) = forbidden {
+            return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
+        }
         if emit {
-            self.produce(dashes - src.pos, at)?;
-            let mut body = String::new();
-            push_normalised(&mut body, src.slice(src.pos, dashes), src.eol);
-            self.events.push(Event::Comment(body));
+            self.produce(dashes - start, at)?;
+            let body = if src.doc && !cr {
+                Self::input_span(start, dashes)
+            } else {
+                let from = self.buf.len();
+                self.buf_normalised(src.slice(start, dashes), src.eol, at)?;
+                self.buf_span(from)
+            };
+            self.push_event(Raw::Comment(body), at)?;
         }
         src.pos = dashes + 3;
         Ok(())
@@ -619,12 +1189,15 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         let at = src.pos;
         src.pos += 2;
         self.step(at)?;
+        let target_at = src.pos;
         let target = self.name(src)?;
         if target.eq_ignore_ascii_case("xml") {
             return Err(self.syntax(SyntaxError::ReservedPiTarget, at));
         }
-        let data = if src.eat(b"?>") {
-            ""
+        let target_end = src.pos;
+        let mut cr = false;
+        let (start, end) = if src.eat(b"?>") {
+            (target_end, target_end)
         } else {
             if !src.at_end() && !matches!(src.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
                 // `<?a&b?>`: the target runs on with a character names
@@ -633,20 +1206,33 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
             }
             self.require_ws(src)?;
             let start = src.pos;
-            let Some(end) = src.find(b"?>") else {
+            let ends = |b: &[u8], i: usize| b.get(i..).is_some_and(|r| r.starts_with(b"?>"));
+            let (forbidden, end) = Self::scan_to(src, start, &PI, &mut cr, ends);
+            let Some(end) = end else {
                 return Err(
                     self.syntax(SyntaxError::UnexpectedEof { expected: "'?>'" }, src.s.len())
                 );
             };
-            self.check_chars(src, start, end)?;
+            if let Some((ch, i)) = forbidden {
+                return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
+            }
             src.pos = end + 2;
-            src.slice(start, end)
+            (start, end)
         };
         if emit {
-            self.produce(target.len() + data.len(), at)?;
-            let mut body = String::new();
-            push_normalised(&mut body, data, src.eol);
-            self.events.push(Event::Pi { target: target.to_owned(), data: body });
+            self.produce(target.len() + (end - start), at)?;
+            // Target and data, with whatever whitespace stands between them
+            // in the input (the data never starts with whitespace, so the
+            // reader trims it), or one after the other in the buffer.
+            let text = if src.doc && !cr {
+                Self::input_span(target_at, end)
+            } else {
+                let from = self.buf.len();
+                self.buf_push(target, at)?;
+                self.buf_normalised(src.slice(start, end), src.eol, at)?;
+                self.buf_span(from)
+            };
+            self.push_event(Raw::Pi { text, target: target.len() as u32 }, at)?;
         }
         Ok(())
     }
@@ -656,12 +1242,19 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         let at = src.pos;
         src.pos += 1;
         self.step(at)?;
-        self.flush_text();
+        self.flush_text(at)?;
+        let name_at = src.pos;
         let name = self.name(src)?;
+        let name_end = src.pos;
         let depth = self.elements.len() + 1;
         self.policy.element(depth).map_err(|k| self.err(k, at))?;
-        let mut attributes: Vec<Attribute> = Vec::new();
-        let mut seen: Option<HashSet<String>> = None;
+        let first = self.attributes.len();
+        // A linear scan of the first eight names, a set beyond: no
+        // quadratic work on a tag with thousands of attributes, and no
+        // allocation on one with a few.
+        let mut names: [&str; 8] = [""; 8];
+        let mut seen: Option<HashSet<&str>> = None;
+        let mut seen_held = 0;
         let empty = loop {
             let ws = src.skip_ws();
             match src.peek() {
@@ -676,21 +1269,23 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
                 None => return Err(self.unexpected(src, "'>'")),
                 Some(_) => {}
             }
-            let name_at = src.pos;
+            let attr_at = src.pos;
+            let count = self.attributes.len() - first;
             if !ws {
                 // A character that can neither end the tag nor start an
                 // attribute: right after the element name it belongs to
                 // that name, which is then not an XML name.
                 // After an attribute value, whitespace must come before
                 // anything but the end of the tag.
-                let e = if attributes.is_empty() {
+                let e = if count == 0 {
                     SyntaxError::InvalidName
                 } else {
                     SyntaxError::MissingWhitespace
                 };
-                return Err(self.syntax(e, name_at));
+                return Err(self.syntax(e, attr_at));
             }
             let attr = self.name(src)?;
+            let attr_end = src.pos;
             let ends_name =
                 matches!(src.peek(), None | Some(b'=' | b'>' | b' ' | b'\t' | b'\n' | b'\r'))
                     || src.looking_at(b"/>");
@@ -707,42 +1302,87 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
                 _ => return Err(self.unexpected(src, "a quoted attribute value")),
             };
             src.pos += 1;
-            self.step(name_at)?;
-            self.policy.attribute(attributes.len() + 1).map_err(|k| self.err(k, name_at))?;
-            // A linear scan for the first few, a set beyond: no quadratic
-            // work on a tag with thousands of attributes.
+            self.step(attr_at)?;
+            self.policy.attribute(count + 1).map_err(|k| self.err(k, attr_at))?;
             let duplicate = match &mut seen {
-                Some(set) => !set.insert(attr.to_owned()),
+                Some(set) => {
+                    self.set_room(set, &mut seen_held, attr_at)?;
+                    !set.insert(attr)
+                }
+                None if count < names.len() => {
+                    names[count] = attr;
+                    names[..count].contains(&attr)
+                }
                 None => {
-                    let dup = attributes.iter().any(|a| a.name == attr);
-                    if attributes.len() >= 8 {
-                        let mut set: HashSet<String> =
-                            attributes.iter().map(|a| a.name.clone()).collect();
-                        set.insert(attr.to_owned());
-                        seen = Some(set);
+                    let mut set = HashSet::new();
+                    for name in names.into_iter().chain([attr]) {
+                        self.set_room(&mut set, &mut seen_held, attr_at)?;
+                        set.insert(name);
                     }
-                    dup
+                    seen = Some(set);
+                    names.contains(&attr)
                 }
             };
             if duplicate {
                 let e = SyntaxError::DuplicateAttribute { name: attr.to_owned() };
-                return Err(self.syntax(e, name_at));
+                return Err(self.syntax(e, attr_at));
             }
-            self.produce(attr.len(), name_at)?;
-            let mut value = String::new();
-            self.attr_text(src, Some(quote), &mut value)?;
-            attributes.push(Attribute { name: attr.to_owned(), value });
+            self.produce(attr.len(), attr_at)?;
+            let name = self.span_of(src, attr_at, attr_end, attr_at)?;
+            let value = self.attr_value(src, quote)?;
+            self.push(|p| &mut p.attributes, RawAttribute { name, value }, attr_at)?;
         };
+        drop(seen);
+        self.release_scratch(seen_held);
         self.produce(name.len(), at)?;
-        self.events.push(Event::Start { name: name.to_owned(), attributes });
+        let name = self.span_of(src, name_at, name_end, at)?;
+        let attributes = u32::try_from(self.attributes.len() - first).unwrap_or(u32::MAX);
+        self.push_event(Raw::Start { name, attributes }, at)?;
         if empty {
-            self.events.push(Event::End { name: name.to_owned() });
+            self.push_event(Raw::End { name }, at)?;
         } else {
             let r = self.meter.enter();
             self.fuse(r, at)?;
-            self.elements.push(name.to_owned());
+            self.room(|p| &mut p.elements, true, at)?;
+            self.elements.push(name);
         }
         Ok(empty)
+    }
+
+    /// Makes room for one more name in an attribute set, holding its
+    /// growth in `held`.
+    fn set_room(&mut self, set: &mut HashSet<&str>, held: &mut usize, pos: usize) -> Res {
+        let (len, cap) = (set.len(), set.capacity());
+        if len < cap {
+            return Ok(());
+        }
+        let want = cap.saturating_mul(2).max(16);
+        let slot = size_of::<&str>();
+        let bytes = table_bytes(want, slot).saturating_sub(table_bytes(cap, slot));
+        self.hold_scratch(bytes, pos)?;
+        *held += bytes;
+        set.reserve(want - len);
+        Ok(())
+    }
+
+    /// An attribute value after its opening quote: a span of the input when
+    /// it stands there as it is, else normalised into the buffer.
+    fn attr_value(&mut self, src: &mut Src<'_>, quote: u8) -> Res<Span> {
+        let start = src.pos;
+        if src.doc {
+            let stops = &ATTR[usize::from(quote != b'"')];
+            let i = scan(src.bytes(), start, stops);
+            if src.bytes().get(i) == Some(&quote) {
+                if i > start {
+                    self.produce(i - start, start)?;
+                }
+                src.pos = i + 1;
+                return Ok(Self::input_span(start, i));
+            }
+        }
+        let from = self.buf.len();
+        self.attr_text(src, Some(quote))?;
+        Ok(self.buf_span(from))
     }
 
     fn end_tag(&mut self, src: &mut Src<'_>, base: usize) -> Res {
@@ -761,14 +1401,14 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
             return Err(self.syntax(e, at));
         }
         let open = self.elements.pop().unwrap_or_default();
-        if open != name {
-            let e = SyntaxError::MismatchedEndTag { expected: open, found: name.to_owned() };
+        if self.text(open) != name {
+            let expected = self.text(open).to_owned();
+            let e = SyntaxError::MismatchedEndTag { expected, found: name.to_owned() };
             return Err(self.syntax(e, at));
         }
         self.meter.leave();
         self.produce(name.len(), at)?;
-        self.events.push(Event::End { name: open });
-        Ok(())
+        self.push_event(Raw::End { name: open }, at)
     }
 
     // ---- references ---------------------------------------------------
@@ -807,33 +1447,33 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
     fn content_reference(&mut self, src: &mut Src<'_>) -> Res {
         let at = src.pos;
         self.step(at)?;
+        if let Some((c, len)) = predefined_at(src) {
+            src.pos += len;
+            self.produce(1, at)?;
+            return self.text_char(c, at);
+        }
         let name = match self.reference(src)? {
             Ref::Char(c) => {
                 self.produce(c.len_utf8(), at)?;
-                self.text.push(c);
-                return Ok(());
+                return self.text_char(c, at);
             }
             Ref::Named(name) => name,
         };
         if let Some(c) = predefined(name) {
             self.produce(1, at)?;
-            self.text.push(c);
-            return Ok(());
+            return self.text_char(c, at);
         }
+        let content = |p: &mut Self, sub: &mut Src<'_>| {
+            let base = p.elements.len();
+            p.content(sub, base)
+        };
         match lookup(&self.general, name) {
             None => Err(self.err(ErrorKind::UndefinedEntity { name: name.to_owned() }, at)),
             Some((key, Value::Internal(text))) => {
-                self.expand(key, false, text, false, src, at, |p, sub| {
-                    let base = p.elements.len();
-                    p.content(sub, base)
-                })
+                self.expand(key, false, text, false, src, at, content)
             }
             Some((key, Value::External(uri))) => {
-                let text = self.load(name, false, &uri, at)?;
-                self.expand(key, false, text, true, src, at, |p, sub| {
-                    let base = p.elements.len();
-                    p.content(sub, base)
-                })
+                self.expand_external(key, false, &uri, src, at, content)
             }
             Some((_, Value::Unparsed)) => {
                 let e = SyntaxError::UnparsedEntityRef { name: name.to_owned() };
@@ -842,14 +1482,35 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         }
     }
 
-    /// Fetches an external entity through the policy.
-    fn load(&mut self, name: &str, parameter: bool, uri: &str, at: usize) -> Res<Rc<str>> {
+    /// Fetches the external entity `name` at `uri` through the policy and
+    /// parses it with `f`, holding its text meanwhile.
+    fn expand_external<F>(
+        &mut self,
+        name: Rc<str>,
+        parameter: bool,
+        uri: &str,
+        parent: &Src<'_>,
+        at: usize,
+        f: F,
+    ) -> Res
+    where
+        F: FnOnce(&mut Self, &mut Src<'_>) -> Res,
+    {
         let bytes =
-            self.policy.external_entity(name, parameter, uri).map_err(|k| self.err(k, at))?;
-        match String::from_utf8(bytes) {
-            Ok(text) => Ok(Rc::from(text)),
-            Err(_) => Err(self.syntax(SyntaxError::InvalidUtf8, at)),
-        }
+            self.policy.external_entity(&name, parameter, uri).map_err(|k| self.err(k, at))?;
+        // The resolver's bytes, then their copy behind reference counts.
+        let len = bytes.len();
+        self.hold(len, at)?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return Err(self.syntax(SyntaxError::InvalidUtf8, at)),
+        };
+        self.hold(RC_HEADER + len, at)?;
+        let text = Rc::<str>::from(text);
+        self.meter.release(len as u64);
+        let result = self.expand(name, parameter, text, true, parent, at, f);
+        self.meter.release((RC_HEADER + len) as u64);
+        result
     }
 
     /// Parses the replacement text `text` of entity `name`, referred to at
@@ -874,11 +1535,18 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
                 self.direct = parent.pos;
             }
         }
-        self.policy
-            .expand(&name, parameter, text.len(), &self.open, self.direct)
-            .map_err(|k| self.err(k, at))?;
+        let expansion = Expansion {
+            name: &name,
+            parameter,
+            len: text.len(),
+            open: &self.open,
+            direct: self.direct,
+            memory: self.expansion_memory,
+        };
+        self.policy.expand(expansion).map_err(|k| self.err(k, at))?;
         let r = self.meter.enter();
         self.fuse(r, at)?;
+        self.room(|p| &mut p.open, true, at)?;
         self.open.push(Open { name, parameter });
         let mut sub = Src::new(&text, external, external || parent.external);
         if external {
@@ -890,81 +1558,97 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         result
     }
 
-    /// An attribute value up to `quote`, or a whole replacement text when
-    /// `quote` is `None`, normalised into `out` (XML 1.0 §3.3.3).
-    /// Copies the run of bytes from `src.pos` up to the first one `stop`
-    /// accepts (or the end) into `out`, refusing forbidden characters and
+    /// Appends the run of bytes from `src.pos` up to the first one in
+    /// `stops` (or the end) to the buffer, refusing forbidden characters and
     /// counting the run as output; leaves `src.pos` at the stopping byte.
-    fn copy_run(&mut self, src: &mut Src<'_>, out: &mut String, stop: impl Fn(u8) -> bool) -> Res {
+    fn copy_run(&mut self, src: &mut Src<'_>, stops: &Stops) -> Res {
         let start = src.pos;
         let b = src.bytes();
-        let mut i = start;
-        while let Some(&c) = b.get(i) {
-            if stop(c) {
-                break;
-            }
-            if let Some(ch) = is_forbidden_byte(b, i) {
-                return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
-            }
-            i += 1;
+        let i = scan(b, start, stops);
+        if let Some(ch) = is_forbidden_byte(b, i) {
+            return Err(self.syntax(SyntaxError::ForbiddenChar { ch }, i));
         }
         if i > start {
             self.produce(i - start, start)?;
-            out.push_str(src.slice(start, i));
+            self.buf_push(src.slice(start, i), start)?;
         }
         src.pos = i;
         Ok(())
     }
 
-    fn attr_text(&mut self, src: &mut Src<'_>, quote: Option<u8>, out: &mut String) -> Res {
-        loop {
-            self.copy_run(src, out, |c| {
-                Some(c) == quote || matches!(c, b'<' | b'&' | b'\t' | b'\n' | b'\r')
-            })?;
+    /// An attribute value up to `quote`, or a whole replacement text when
+    /// `quote` is `None`, normalised into the buffer (XML 1.0 §3.3.3).
+    fn attr_text(&mut self, src: &mut Src<'_>, quote: Option<u8>) -> Res {
+        let closing = "the end of the attribute value";
+        while let Some(c) = self.literal_run(src, quote, &ATTR, closing)? {
             let i = src.pos;
-            match src.peek() {
-                None if quote.is_some() => {
-                    return Err(self.unexpected(src, "the end of the attribute value"));
-                }
-                None => return Ok(()),
-                Some(c) if Some(c) == quote => {
-                    src.pos += 1;
-                    return Ok(());
-                }
-                Some(b'<') => return Err(self.syntax(SyntaxError::LtInAttributeValue, i)),
-                Some(b'&') => self.attr_reference(src, out)?,
-                Some(c) => {
+            match c {
+                b'<' => return Err(self.syntax(SyntaxError::LtInAttributeValue, i)),
+                b'&' => self.attr_reference(src)?,
+                _ => {
                     src.pos += 1;
                     if c == b'\r' && src.eol {
                         src.eat(b"\n");
                     }
                     self.produce(1, i)?;
-                    out.push(' ');
+                    self.buf_char(' ', i)?;
                 }
             }
         }
+        Ok(())
     }
 
-    fn attr_reference(&mut self, src: &mut Src<'_>, out: &mut String) -> Res {
+    /// Appends the next run of a literal in `quote` (or of a whole
+    /// replacement text when `None`) to the buffer with [`Parser::copy_run`],
+    /// picking the table for the quote from `tables`: the byte it stopped
+    /// at, or `None` once the literal ended (its quote consumed).
+    fn literal_run(
+        &mut self,
+        src: &mut Src<'_>,
+        quote: Option<u8>,
+        tables: &Literal,
+        closing: &'static str,
+    ) -> Res<Option<u8>> {
+        let stops = match quote {
+            Some(b'"') => &tables[0],
+            Some(_) => &tables[1],
+            None => &tables[2],
+        };
+        self.copy_run(src, stops)?;
+        match src.peek() {
+            None if quote.is_some() => Err(self.unexpected(src, closing)),
+            None => Ok(None),
+            Some(c) if Some(c) == quote => {
+                src.pos += 1;
+                Ok(None)
+            }
+            Some(c) => Ok(Some(c)),
+        }
+    }
+
+    fn attr_reference(&mut self, src: &mut Src<'_>) -> Res {
         let at = src.pos;
         self.step(at)?;
+        if let Some((c, len)) = predefined_at(src) {
+            src.pos += len;
+            self.produce(1, at)?;
+            return self.buf_char(c, at);
+        }
         let name = match self.reference(src)? {
             Ref::Char(c) => {
                 self.produce(c.len_utf8(), at)?;
-                out.push(c);
-                return Ok(());
+                return self.buf_char(c, at);
             }
             Ref::Named(name) => name,
         };
         if let Some(c) = predefined(name) {
             self.produce(1, at)?;
-            out.push(c);
-            return Ok(());
+            return self.buf_char(c, at);
         }
         match lookup(&self.general, name) {
             None => Err(self.err(ErrorKind::UndefinedEntity { name: name.to_owned() }, at)),
             Some((key, Value::Internal(text))) => {
-                self.expand(key, false, text, false, src, at, |p, sub| p.attr_text(sub, None, out))
+                self.expand(key, false, text, false, src, at, |p, sub| p.attr_text(sub, None))
             }
             Some((_, Value::External(_))) => {
                 let e = SyntaxError::ExternalRefInAttribute { name: name.to_owned() };
@@ -984,7 +1668,7 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         src.pos += 9;
         self.step(at)?;
         self.require_ws(src)?;
-        let name = self.name(src)?.to_owned();
+        let name = self.name(src)?;
         let ws = src.skip_ws();
         let (public_id, system_id) =
             if ws && (src.looking_at(b"SYSTEM") || src.looking_at(b"PUBLIC")) {
@@ -1000,29 +1684,39 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
             src.skip_ws();
         }
         self.expect(src, b">", "'>' closing the doctype")?;
-        self.doctype = Some(Doctype { name, public_id, system_id: system_id.clone() });
+        let len = |s: Option<&str>| s.map_or(0, str::len);
+        self.hold(name.len() + len(public_id) + len(system_id), at)?;
+        self.doctype = Some(Doctype {
+            name: name.to_owned(),
+            public_id: public_id.map(str::to_owned),
+            system_id: system_id.map(str::to_owned),
+        });
         // The internal subset is read first, so its declarations win.
         if let Some(uri) = system_id {
-            let bytes = self.policy.external_subset(&uri).map_err(|k| self.err(k, at))?;
+            let bytes = self.policy.external_subset(uri).map_err(|k| self.err(k, at))?;
+            let len = bytes.len();
+            self.hold(len, at)?;
             let Ok(text) = String::from_utf8(bytes) else {
                 return Err(self.syntax(SyntaxError::InvalidUtf8, at));
             };
             self.anchor = at;
             let r = self.meter.enter();
             self.fuse(r, at)?;
+            self.room(|p| &mut p.open, true, at)?;
             self.open.push(Open { name: Rc::from("[dtd]"), parameter: true });
             let mut sub = Src::new(&text, true, true);
             sub.skip_text_decl();
             let result = self.decls(&mut sub);
             self.open.pop();
             self.meter.leave();
+            self.meter.release(len as u64);
             result?;
         }
         Ok(())
     }
 
     /// `SYSTEM "uri"` or `PUBLIC "id" "uri"`: (public id, system id).
-    fn external_id(&mut self, src: &mut Src<'_>) -> Res<(Option<String>, String)> {
+    fn external_id<'t>(&mut self, src: &mut Src<'t>) -> Res<(Option<&'t str>, &'t str)> {
         let public = if src.eat(b"SYSTEM") {
             None
         } else if src.eat(b"PUBLIC") {
@@ -1034,13 +1728,13 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
             if !id.bytes().all(pubid) {
                 return Err(self.syntax(SyntaxError::Expected { expected: "a public id" }, at));
             }
-            Some(id.to_owned())
+            Some(id)
         } else {
             return Err(self.unexpected(src, "SYSTEM or PUBLIC"));
         };
         self.require_ws(src)?;
         let system = self.literal(src)?;
-        Ok((public, system.to_owned()))
+        Ok((public, system))
     }
 
     /// A quoted literal without references (system and public ids).
@@ -1109,8 +1803,7 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
                 self.expand(key, true, text, false, src, at, |p, sub| p.decls(sub))
             }
             Some((key, Value::External(uri))) => {
-                let text = self.load(name, true, &uri, at)?;
-                self.expand(key, true, text, true, src, at, |p, sub| p.decls(sub))
+                self.expand_external(key, true, &uri, src, at, |p, sub| p.decls(sub))
             }
             Some((_, Value::Unparsed)) => Err(self.syntax(SyntaxError::InvalidDeclaration, at)),
         }
@@ -1170,12 +1863,26 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         }
         let name = self.name(src)?;
         self.require_ws(src)?;
+        // The first declaration of a name binds; the predefined entities
+        // always mean what XML says they mean. A declaration that does not
+        // bind is checked and its value dropped.
+        let map = if parameter { &self.parameter } else { &self.general };
+        let binds = !map.contains_key(name) && (parameter || predefined(name).is_none());
         let value = match src.peek() {
             Some(quote @ (b'"' | b'\'')) => {
                 src.pos += 1;
-                let mut out = String::new();
-                self.entity_value(src, Some(quote), &mut out)?;
-                Value::Internal(Rc::from(out))
+                // Built at the end of the buffer, then moved behind
+                // reference counts of its own.
+                let start = self.buf.len();
+                self.entity_value(src, Some(quote))?;
+                let value = self.buf.get(start..).unwrap_or_default();
+                let len = value.len();
+                let value = binds.then(|| Value::Internal(Rc::from(value)));
+                self.buf.truncate(start);
+                if binds {
+                    self.hold_scratch(RC_HEADER + len, at)?;
+                }
+                value
             }
             _ => {
                 let (_, system) = self.external_id(src)?;
@@ -1187,75 +1894,88 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
                     self.name(src)?;
                 }
                 self.policy
-                    .declare_external(name, parameter, &system)
+                    .declare_external(name, parameter, system)
                     .map_err(|k| self.err(k, at))?;
-                if unparsed {
-                    Value::Unparsed
+                if !binds {
+                    None
+                } else if unparsed {
+                    Some(Value::Unparsed)
                 } else {
-                    Value::External(Rc::from(system))
+                    self.hold_scratch(RC_HEADER + system.len(), at)?;
+                    Some(Value::External(Rc::from(system)))
                 }
             }
         };
         src.skip_ws();
         self.expect(src, b">", "'>' closing the entity declaration")?;
-        // The first declaration of a name binds; the predefined entities
-        // always mean what XML says they mean.
-        let map = if parameter { &mut self.parameter } else { &mut self.general };
-        if parameter || predefined(name).is_none() {
-            map.entry(Rc::from(name)).or_insert(value);
+        if let Some(value) = value {
+            self.table_room(parameter, at)?;
+            self.hold_scratch(RC_HEADER + name.len(), at)?;
+            let map = if parameter { &mut self.parameter } else { &mut self.general };
+            map.insert(Rc::from(name), value);
         }
         Ok(())
     }
 
+    /// Makes room for one more entity in a table, holding its growth.
+    fn table_room(&mut self, parameter: bool, pos: usize) -> Res {
+        let map = if parameter { &self.parameter } else { &self.general };
+        let (len, cap) = (map.len(), map.capacity());
+        if len < cap {
+            return Ok(());
+        }
+        let want = cap.saturating_mul(2).max(3);
+        let bytes = table_bytes(want, ENTITY_SLOT).saturating_sub(table_bytes(cap, ENTITY_SLOT));
+        self.hold_scratch(bytes, pos)?;
+        let map = if parameter { &mut self.parameter } else { &mut self.general };
+        map.reserve(want - len);
+        Ok(())
+    }
+
     /// An entity value literal up to `quote` (or a whole parameter entity's
-    /// text when `None`): character references and parameter entities are
-    /// replaced now, general references kept for when the entity is used.
-    fn entity_value(&mut self, src: &mut Src<'_>, quote: Option<u8>, out: &mut String) -> Res {
-        loop {
-            self.copy_run(src, out, |c| Some(c) == quote || matches!(c, b'%' | b'&' | b'\r'))?;
+    /// text when `None`), appended to the buffer: character references and
+    /// parameter entities are replaced now, general references kept for when
+    /// the entity is used.
+    fn entity_value(&mut self, src: &mut Src<'_>, quote: Option<u8>) -> Res {
+        let closing = "the closing quote of the entity value";
+        while let Some(c) = self.literal_run(src, quote, &VALUE, closing)? {
             let i = src.pos;
-            match src.peek() {
-                None if quote.is_some() => {
-                    return Err(self.unexpected(src, "the closing quote of the entity value"));
-                }
-                None => return Ok(()),
-                Some(c) if Some(c) == quote => {
-                    src.pos += 1;
-                    return Ok(());
-                }
-                Some(b'\r') => {
+            match c {
+                b'\r' => {
                     src.pos += 1;
                     if src.eol {
                         src.eat(b"\n");
                     }
                     self.produce(1, i)?;
-                    out.push(if src.eol { '\n' } else { '\r' });
+                    self.buf_char(if src.eol { '\n' } else { '\r' }, i)?;
                 }
-                Some(b'%') => self.pe_in_literal(src, out)?,
-                Some(_) => {
+                b'%' => self.pe_in_literal(src)?,
+                _ => {
                     // `&`: a character reference is replaced, an entity
                     // reference checked and kept.
                     self.step(i)?;
                     match self.reference(src)? {
                         Ref::Char(c) => {
                             self.produce(c.len_utf8(), i)?;
-                            out.push(c);
+                            self.buf_char(c, i)?;
                         }
                         Ref::Named(name) => {
                             self.produce(name.len() + 2, i)?;
-                            out.push('&');
-                            out.push_str(name);
-                            out.push(';');
+                            self.buf_room(name.len() + 2, i)?;
+                            self.buf.push('&');
+                            self.buf.push_str(name);
+                            self.buf.push(';');
                         }
                     }
                 }
             }
         }
+        Ok(())
     }
 
     /// `%name;` inside an entity value: allowed in external DTDs only, and
     /// replaced by the entity's text.
-    fn pe_in_literal(&mut self, src: &mut Src<'_>, out: &mut String) -> Res {
+    fn pe_in_literal(&mut self, src: &mut Src<'_>) -> Res {
         let at = src.pos;
         if !src.external {
             return Err(self.syntax(SyntaxError::PeInInternalSubset, at));
@@ -1264,16 +1984,14 @@ impl<P: Policy + ?Sized> Parser<'_, P> {
         self.step(at)?;
         let name = self.name(src)?;
         self.expect(src, b";", "';'")?;
+        let value = |p: &mut Self, sub: &mut Src<'_>| p.entity_value(sub, None);
         match lookup(&self.parameter, name) {
             None => Err(self.err(ErrorKind::UndefinedEntity { name: format!("%{name}") }, at)),
             Some((key, Value::Internal(text))) => {
-                self.expand(key, true, text, false, src, at, |p, sub| {
-                    p.entity_value(sub, None, out)
-                })
+                self.expand(key, true, text, false, src, at, value)
             }
             Some((key, Value::External(uri))) => {
-                let text = self.load(name, true, &uri, at)?;
-                self.expand(key, true, text, true, src, at, |p, sub| p.entity_value(sub, None, out))
+                self.expand_external(key, true, &uri, src, at, value)
             }
             Some((_, Value::Unparsed)) => Err(self.syntax(SyntaxError::InvalidDeclaration, at)),
         }

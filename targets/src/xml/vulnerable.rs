@@ -11,8 +11,9 @@
 //! with `LIBXML_NOENT`).
 //!
 //! **CWE-776** (improper restriction of recursive entity references),
-//! **CWE-611** (improper restriction of XML external entity reference) and
-//! **CWE-674** (uncontrolled recursion).
+//! **CWE-611** (improper restriction of XML external entity reference),
+//! **CWE-674** (uncontrolled recursion) and **CWE-789** (memory allocation
+//! with excessive size value).
 //!
 //! **Smallest attacks:**
 //! - *Billion laughs:* ten entities, each referring ten times to the one
@@ -29,16 +30,23 @@
 //!   is never shown.
 //! - `<!ENTITY a "&a;">` then `&a;`: recursion until the stack runs out;
 //!   and 100,000 nested `<a>` tags, one depth level each.
+//! - *Memory bomb:* one entity of a thousand `<a/>` referred to a few
+//!   hundred times. Its 4,000 bytes are two thousand events, so a budget
+//!   that counts bytes sees a hundredth of what the parser holds: 15 KB of
+//!   document make 740,000 events (12 MB of them here at 16 bytes each; a
+//!   parser with owned events held 69 MB), 326 KB make 16 million.
 //!
 //! **Defender cost:** output exponential in the input (10ⁿ bytes for n
-//! levels), any file the resolver can reach, and recursion as deep as the
-//! document asks. Here the meter's fuses stop the run: output and steps at
-//! the fuse, depth at the depth fuse, and the resolver is the
-//! [`super::vfs::VirtualFs`] sandbox.
+//! levels), memory in proportion, any file the resolver can reach, and
+//! recursion as deep as the document asks. Here the meter's fuses stop the
+//! run: output and steps at the fuse, memory at the memory fuse (it is held
+//! on the meter before it is allocated), depth at the depth fuse, and the
+//! resolver is the [`super::vfs::VirtualFs`] sandbox.
 //!
-//! **The fix:** [`super::hardened`] charges every expansion against an
-//! amplification budget, refuses cycles, limits entity and element depth and
-//! refuses external entities and DTDs outright.
+//! **The fix:** [`super::hardened`] charges every expansion, and the events
+//! it makes, against an amplification budget, limits the memory a parse
+//! holds in proportion to the document, refuses cycles, limits entity and
+//! element depth and refuses external entities and DTDs outright.
 //!
 //! # Time complexity
 //!
@@ -55,7 +63,7 @@
 //! release build and 7 KiB in a debug one — so run deep inputs on a stack
 //! sized for the depth fuse (`gauntlet_harnesses::guard::STACK_NEED`).
 
-use super::parser::{self, Open, Policy};
+use super::parser::{self, Expansion, Policy};
 use super::{Document, Error, ErrorKind, Resolver};
 use crate::meter::Meter;
 
@@ -63,13 +71,14 @@ use crate::meter::Meter;
 /// resource through `resolver`.
 ///
 /// Counts one meter step per token, produces every output byte before
-/// appending it, and enters one depth level per element and per entity
-/// being expanded; returns [`ErrorKind::Fuse`] when the meter trips.
-pub fn parse(
-    input: &[u8],
+/// appending it, holds the memory it keeps before allocating it, and enters
+/// one depth level per element and per entity being expanded; returns
+/// [`ErrorKind::Fuse`] when the meter trips.
+pub fn parse<'i>(
+    input: &'i [u8],
     resolver: &mut dyn Resolver,
     meter: &mut Meter,
-) -> Result<Document, Error> {
+) -> Result<Document<'i>, Error> {
     parser::parse(input, &mut Trusting { resolver }, meter)
 }
 
@@ -101,15 +110,13 @@ impl Policy for Trusting<'_> {
 
     /// The mistake is what is missing: no budget, no depth limit, and no
     /// look at `open` to see that the entity is already being expanded.
-    fn expand(
-        &mut self,
-        _: &str,
-        _: bool,
-        _: usize,
-        _: &[Open],
-        _: usize,
-    ) -> Result<(), ErrorKind> {
+    fn expand(&mut self, _: Expansion<'_>) -> Result<(), ErrorKind> {
         Ok(())
+    }
+
+    /// No limit: the parse holds whatever the document makes it hold.
+    fn memory_limit(&mut self, _: usize) -> u64 {
+        u64::MAX
     }
 
     fn element(&mut self, _: usize) -> Result<(), ErrorKind> {
