@@ -5,11 +5,11 @@ mod support;
 use gauntlet_harnesses::adapters::prop_check;
 use gauntlet_harnesses::regex::reference::Reference;
 use gauntlet_harnesses::regex::{fuse_for, join, reference, DIFFERENTIAL, FAMILY};
+use gauntlet_harnesses::Verdict;
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::regex::{hardened, linear_bound, vulnerable, Match};
-use gauntlet_harnesses::Verdict;
-use proptest::test_runner::TestCaseError;
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 /// Patterns over a small alphabet with every construct the twins support,
 /// nested a few levels deep: ambiguous ones (`(a|a?)+`) come up often.

@@ -322,4 +322,3 @@ fn restarted(
     );
     rejected(reason, meter)
 }
-
