@@ -100,6 +100,36 @@ fn real_heap_peak_stays_within_the_metered_peak() {
             );
         }
     }
+    // The families' attacks and large benign documents, where the meter
+    // counts megabytes.
+    let attacks: [(&str, Vec<u8>); 10] = [
+        ("xml", xml::attacks::element_flood(200_000)),
+        ("xml", xml::attacks::element_flood_entity(370)),
+        ("xml", xml::attacks::benign_document(1 << 20)),
+        ("xml", xml::attacks::quadratic_blowup(10_000, 300)),
+        ("json", json::attacks::nested_arrays(1_500)),
+        ("json", json::attacks::colliding_object(4_000)),
+        ("json", json::documents::benign(1 << 20)),
+        ("regex", regex::attacks::star_run(1_500)),
+        ("regex", regex::attacks::trailing_whitespace(3_000)),
+        ("regex", regex::join("[a-z]*", &vec![b'a'; 1 << 20])),
+    ];
+    for (family, input) in &attacks {
+        for target in twins.iter().filter(|t| t.family.name == *family) {
+            let (real, metered) = peaks(target, input);
+            let ratio = real as f64 / metered.max(1) as f64;
+            if metered >= SLACK && ratio > worst.0 {
+                worst = (ratio, format!("{} on a {}-byte attack", target.name, input.len()));
+            }
+            assert!(
+                real <= FACTOR * metered + SLACK,
+                "{}: real heap peak {real} bytes > {FACTOR} x metered {metered} + {SLACK} on a \
+                 {}-byte attack",
+                target.name,
+                input.len()
+            );
+        }
+    }
     println!(
         "worst real/metered ratio where the meter counted over {SLACK} bytes: {:.2} ({})",
         worst.0, worst.1
