@@ -93,7 +93,7 @@ JSON Lines (--json), one object per input:
                       clean)
   signature           the finding's de-duplication signature (null unless a
                       finding)
-  cost                metered work: {steps, bytes_out, depth, probes}
+  cost                metered work: {steps, bytes_out, depth, probes, memory}
   elapsed_us          wall time of the check in microseconds (informational)
 
 Exit status:

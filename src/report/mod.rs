@@ -218,11 +218,19 @@ pub struct CostRecord {
     pub depth: u64,
     /// Hash probes.
     pub probes: u64,
+    /// Peak bytes held.
+    pub memory: u64,
 }
 
 impl From<gauntlet_harnesses::Cost> for CostRecord {
     fn from(c: gauntlet_harnesses::Cost) -> CostRecord {
-        CostRecord { steps: c.steps, bytes_out: c.bytes_out, depth: c.depth, probes: c.probes }
+        CostRecord {
+            steps: c.steps,
+            bytes_out: c.bytes_out,
+            depth: c.depth,
+            probes: c.probes,
+            memory: c.memory,
+        }
     }
 }
 
