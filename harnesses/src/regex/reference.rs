@@ -113,10 +113,19 @@ impl fmt::Display for Exception {
 /// documentation): for tests on small inputs; the differential target asks
 /// [`Reference`].
 pub fn reference(pattern: &str, haystack: &[u8]) -> Result<Option<Match>, String> {
-    let re = PikeVM::new(pattern).map_err(|e| e.to_string())?;
+    let re = PikeVM::builder()
+        .thompson(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)))
+        .build(pattern)
+        .map_err(|e| e.to_string())?;
     let mut cache = re.create_cache();
     Ok(re.find(&mut cache, haystack).map(|m| Match { start: m.start(), end: m.end() }))
 }
+
+/// The compiled size the reference allows: 10 MiB, `meta::Regex`'s default.
+/// A bare PikeVM has no limit, so `\w{1000}{1000}` would take gigabytes to
+/// compile: the harness would be the easiest denial of service in the
+/// family.
+pub const NFA_SIZE_LIMIT: usize = 10 << 20;
 
 /// The most searches again that [`Reference::find`] makes for
 /// regex-automata's UTF-8 rule before it gives up with
@@ -151,7 +160,7 @@ impl Reference {
     /// regex-automata's message.
     pub fn new(pattern: &str) -> Result<Reference, String> {
         let regex = PikeVM::builder()
-            .thompson(thompson::Config::new().utf8(false))
+            .thompson(thompson::Config::new().utf8(false).nfa_size_limit(Some(NFA_SIZE_LIMIT)))
             .build(pattern)
             .map_err(|e| e.to_string())?;
         let utf8_empty = regex.get_nfa().has_empty();

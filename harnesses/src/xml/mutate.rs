@@ -11,8 +11,8 @@ use crate::kit::{dictionary, Rng};
 ///
 /// - a document without a DOCTYPE gets an empty internal subset and a root;
 /// - a new entity is declared at the end of the internal subset, its value
-///   either text or 2–16 references to an entity declared before it (so the
-///   mutator itself never makes a cycle);
+///   text, empty elements, or 2–16 references to an entity declared before
+///   it;
 /// - 1–16 references to a declared entity go in right after the root's
 ///   start tag;
 /// - a reference already in the document is repeated;
@@ -107,6 +107,8 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
         _ => {
             let value = match pick(&mut rng) {
                 Some(name) if rng.below(4) != 0 => format!("&{name};").repeat(2 + rng.below(15)),
+                // A leaf of text or of markup: an entity may hold elements.
+                _ if rng.below(2) == 0 => "<a/>".repeat(1 + rng.below(16)),
                 _ => "lol".repeat(1 + rng.below(16)),
             };
             out.push_str(&text[..close]);

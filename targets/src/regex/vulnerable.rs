@@ -68,6 +68,13 @@ pub const FRAME_BYTES: u64 = 432;
 #[derive(Clone, Debug)]
 pub struct Regex {
     nfa: NFA,
+    /// For each state, the edges into it that close a cycle of the NFA (the
+    /// back edges of a depth-first walk from the start), as (source state,
+    /// edge number): the edges along which a loop starts its next
+    /// iteration.
+    back_edges: Vec<Vec<(StateID, usize)>>,
+    /// How many back edges there are.
+    back_edge_count: usize,
 }
 
 impl Regex {
@@ -76,7 +83,9 @@ impl Regex {
     /// no limits of its own.
     pub fn new(pattern: &str) -> Result<Regex, Error> {
         let limits = CompileLimits { pattern_len: usize::MAX, nest: 250, size: 10 << 20 };
-        Ok(Regex { nfa: compile(pattern, limits)? })
+        let nfa = compile(pattern, limits)?;
+        let (back_edges, back_edge_count) = back_edges(&nfa);
+        Ok(Regex { nfa, back_edges, back_edge_count })
     }
 
     /// The number of NFA states, the m of [`super::linear_bound`].
@@ -88,19 +97,25 @@ impl Regex {
     ///
     /// Counts one meter step per state visited and one level of depth per
     /// pending alternative, and holds on the meter [`FRAME_BYTES`] per level
-    /// and its `active` and `undo` tables, all given back when it returns;
+    /// and its `taken` and `undo` tables, all given back when it returns;
     /// returns [`super::ErrorKind::Fuse`] when the meter trips.
     pub fn find(&self, haystack: &[u8], meter: &mut Meter) -> Result<Option<Match>, Error> {
-        let states = self.nfa.states().len();
-        if let Err(blown) = meter.hold(held::bytes::<usize>(states)) {
-            meter.release(held::bytes::<usize>(states));
+        let edges = self.back_edge_count;
+        if let Err(blown) = meter.hold(held::bytes::<usize>(edges)) {
+            meter.release(held::bytes::<usize>(edges));
             return Err(blown.into());
         }
-        let mut search =
-            Search { nfa: &self.nfa, haystack, meter, active: vec![0; states], undo: Vec::new() };
+        let mut search = Search {
+            nfa: &self.nfa,
+            back_edges: &self.back_edges,
+            haystack,
+            meter,
+            taken: vec![0; edges],
+            undo: Vec::new(),
+        };
         let found = search.find();
         let held =
-            held::bytes::<usize>(states) + held::bytes::<(StateID, usize)>(search.undo.capacity());
+            held::bytes::<usize>(edges) + held::bytes::<(usize, usize)>(search.undo.capacity());
         search.meter.release(held);
         found
     }
@@ -108,15 +123,23 @@ impl Regex {
 
 struct Search<'a> {
     nfa: &'a NFA,
+    /// For each state, the edges into it that close a loop.
+    back_edges: &'a [Vec<(StateID, usize)>],
     haystack: &'a [u8],
     meter: &'a mut Meter,
-    /// `active[sid] == at + 1` while `sid` is on the current path at
-    /// position `at`: reaching it again there means a loop iteration matched
-    /// nothing, and that path is cut (every real backtracker has this
-    /// empty-iteration check; without it `(a*)*` would loop forever).
-    active: Vec<usize>,
-    /// Old values of `active`, restored when a frame returns.
-    undo: Vec<(StateID, usize)>,
+    /// `taken[e] == at + 1` when the loop's back edge `e` was last taken on
+    /// the current path at position `at`. Taking it again at the same
+    /// position means the loop's last iteration matched nothing, and the
+    /// loop ends there: that path is cut, and the loop's exit is taken from
+    /// its earlier visit, as Python's `re` and PCRE end a loop after an
+    /// iteration that consumed nothing (without the check `(a*)*` would
+    /// loop forever; every cycle of the NFA has a back edge, so every empty
+    /// loop ends). A loop entered afresh — a new iteration of an enclosing
+    /// loop, say — is explored again, every split of the input included:
+    /// that is what makes `^([a-z]*)*[0-9]$` exponential here as in Python.
+    taken: Vec<usize>,
+    /// Old values of `taken`, restored when a frame returns.
+    undo: Vec<(usize, usize)>,
 }
 
 impl Search<'_> {
@@ -124,7 +147,7 @@ impl Search<'_> {
     fn find(&mut self) -> Result<Option<Match>, Error> {
         let skip_splits = splits_codepoints_matter(self.nfa);
         for start in 0..=self.haystack.len() {
-            if let Some(end) = self.try_at(self.nfa.start_anchored(), start)? {
+            if let Some(end) = self.try_at(None, self.nfa.start_anchored(), start)? {
                 if skip_splits && !is_char_boundary(self.haystack, end) {
                     continue;
                 }
@@ -134,9 +157,15 @@ impl Search<'_> {
         Ok(None)
     }
 
-    /// Tries to match from state `sid` at position `at`; returns the end of
-    /// the match. Recurses once per alternative it has to come back to.
-    fn try_at(&mut self, sid: StateID, at: usize) -> Result<Option<usize>, Error> {
+    /// Tries to match from state `sid` at position `at`, reached from
+    /// `from` (`None` at a start); returns the end of the match. Recurses
+    /// once per alternative it has to come back to.
+    fn try_at(
+        &mut self,
+        from: Option<StateID>,
+        sid: StateID,
+        at: usize,
+    ) -> Result<Option<usize>, Error> {
         self.meter.enter()?;
         if let Err(blown) = self.meter.hold(FRAME_BYTES) {
             self.meter.release(FRAME_BYTES);
@@ -144,10 +173,10 @@ impl Search<'_> {
             return Err(blown.into());
         }
         let undo_base = self.undo.len();
-        let found = self.walk(sid, at);
+        let found = self.walk(from, sid, at);
         while self.undo.len() > undo_base {
-            if let Some((sid, old)) = self.undo.pop() {
-                self.active[sid.as_usize()] = old;
+            if let Some((edge, old)) = self.undo.pop() {
+                self.taken[edge] = old;
             }
         }
         self.meter.release(FRAME_BYTES);
@@ -158,21 +187,31 @@ impl Search<'_> {
     /// Follows one path, trying each alternative in priority order. The
     /// mistake is what is missing: nothing records that (state, position)
     /// already failed, so every path that reaches it explores it again.
-    fn walk(&mut self, mut sid: StateID, mut at: usize) -> Result<Option<usize>, Error> {
+    fn walk(
+        &mut self,
+        mut from: Option<StateID>,
+        mut sid: StateID,
+        mut at: usize,
+    ) -> Result<Option<usize>, Error> {
         loop {
-            let old = self.active[sid.as_usize()];
-            if old == at + 1 {
-                return Ok(None);
+            let edge = from.and_then(|f| {
+                self.back_edges[sid.as_usize()].iter().find(|(s, _)| *s == f).map(|&(_, e)| e)
+            });
+            if let Some(edge) = edge {
+                let old = self.taken[edge];
+                if old == at + 1 {
+                    return Ok(None);
+                }
+                held::reserve(&mut self.undo, 1, self.meter)?;
+                self.undo.push((edge, old));
+                self.taken[edge] = at + 1;
             }
-            held::reserve(&mut self.undo, 1, self.meter)?;
-            self.undo.push((sid, old));
-            self.active[sid.as_usize()] = at + 1;
             self.meter.step()?;
             match self.nfa.state(sid) {
                 State::ByteRange { .. } | State::Sparse(_) | State::Dense(_) => {
                     match transition(self.nfa, sid, self.haystack, at) {
                         Some(next) => {
-                            sid = next;
+                            (from, sid) = (Some(sid), next);
                             at += 1;
                         }
                         None => return Ok(None),
@@ -182,30 +221,87 @@ impl Search<'_> {
                     if !self.nfa.look_matcher().matches(*look, self.haystack, at) {
                         return Ok(None);
                     }
-                    sid = *next;
+                    (from, sid) = (Some(sid), *next);
                 }
                 State::Union { alternates } => {
                     let Some((&last, rest)) = alternates.split_last() else {
                         return Ok(None);
                     };
                     for &alt in rest {
-                        if let Some(end) = self.try_at(alt, at)? {
+                        if let Some(end) = self.try_at(Some(sid), alt, at)? {
                             return Ok(Some(end));
                         }
                     }
-                    sid = last;
+                    (from, sid) = (Some(sid), last);
                 }
                 State::BinaryUnion { alt1, alt2 } => {
                     let alt2 = *alt2;
-                    if let Some(end) = self.try_at(*alt1, at)? {
+                    if let Some(end) = self.try_at(Some(sid), *alt1, at)? {
                         return Ok(Some(end));
                     }
-                    sid = alt2;
+                    (from, sid) = (Some(sid), alt2);
                 }
-                State::Capture { next, .. } => sid = *next,
+                State::Capture { next, .. } => (from, sid) = (Some(sid), *next),
                 State::Fail => return Ok(None),
                 State::Match { .. } => return Ok(Some(at)),
             }
         }
+    }
+}
+
+/// The back edges of a depth-first walk of `nfa` from its start: for each
+/// state, the edges into it that close a cycle, as (source, edge number),
+/// and how many there are. Every cycle of the graph has one, so cutting a
+/// path that takes one twice at the same position ends every empty loop.
+fn back_edges(nfa: &NFA) -> (Vec<Vec<(StateID, usize)>>, usize) {
+    let n = nfa.states().len();
+    let mut back = vec![Vec::new(); n];
+    let mut count = 0;
+    // 0 unseen, 1 on the walk's stack, 2 done.
+    let mut mark = vec![0u8; n];
+    let start = nfa.start_anchored();
+    let mut stack: Vec<(StateID, usize)> = vec![(start, 0)];
+    mark[start.as_usize()] = 1;
+    while let Some(top) = stack.last_mut() {
+        let (sid, next) = *top;
+        match successors(nfa, sid).get(next) {
+            Some(&to) => {
+                top.1 += 1;
+                match mark[to.as_usize()] {
+                    0 => {
+                        mark[to.as_usize()] = 1;
+                        stack.push((to, 0));
+                    }
+                    1 => {
+                        back[to.as_usize()].push((sid, count));
+                        count += 1;
+                    }
+                    _ => {}
+                }
+            }
+            None => {
+                mark[sid.as_usize()] = 2;
+                stack.pop();
+            }
+        }
+    }
+    (back, count)
+}
+
+/// The states `sid` has an edge to.
+fn successors(nfa: &NFA, sid: StateID) -> Vec<StateID> {
+    match nfa.state(sid) {
+        State::ByteRange { trans } => vec![trans.next],
+        State::Sparse(sparse) => sparse.transitions.iter().map(|t| t.next).collect(),
+        State::Dense(dense) => {
+            let mut next: Vec<StateID> = dense.transitions.to_vec();
+            next.sort_unstable();
+            next.dedup();
+            next
+        }
+        State::Look { next, .. } | State::Capture { next, .. } => vec![*next],
+        State::Union { alternates } => alternates.to_vec(),
+        State::BinaryUnion { alt1, alt2 } => vec![*alt1, *alt2],
+        State::Fail | State::Match { .. } => Vec::new(),
     }
 }
