@@ -113,7 +113,12 @@ fn run_vulnerable(input: &[u8]) -> Verdict {
     let mut meter = Meter::new(fuse(states, haystack.len(), input.len()));
     // A fuse error is the oracle's business, not a rejection.
     let _ = deep(|| re.find(haystack, &mut meter));
-    oracle::verdict(VULNERABLE.name, &meter, states, haystack.len(), input.len())
+    let rerun = |h: &[u8]| {
+        let mut meter = Meter::new(fuse(states, h.len(), input.len() + h.len()));
+        let _ = deep(|| re.find(h, &mut meter));
+        (meter.cost().steps, meter.tripped().map(|b| b.resource))
+    };
+    oracle::verdict(VULNERABLE.name, &meter, states, haystack, input.len(), &rerun)
 }
 
 fn run_hardened(input: &[u8]) -> Verdict {
@@ -133,6 +138,13 @@ fn run_hardened(input: &[u8]) -> Verdict {
             oracle::memory(HARDENED.name, &meter, states, input.len())
                 .unwrap_or_else(|| rejected(e, &meter))
         }
-        _ => oracle::verdict(HARDENED.name, &meter, states, haystack.len(), input.len()),
+        _ => {
+            let rerun = |h: &[u8]| {
+                let mut meter = Meter::new(fuse(states, h.len(), input.len() + h.len()));
+                let _ = re.find(h, &mut meter);
+                (meter.cost().steps, meter.tripped().map(|b| b.resource))
+            };
+            oracle::verdict(HARDENED.name, &meter, states, haystack, input.len(), &rerun)
+        }
     }
 }

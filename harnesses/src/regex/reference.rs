@@ -232,11 +232,23 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
         }
     };
     let (states, n) = (re.state_count(), haystack.len());
+    let rerun = |h: &[u8]| {
+        let mut meter = Meter::new(fuse(states, h.len(), input.len() + h.len()));
+        let _ = re.find(h, &mut meter);
+        (meter.cost().steps, meter.tripped().map(|b| b.resource))
+    };
     let mut meter = Meter::new(fuse(states, n, input.len()));
     let got = match re.find(haystack, &mut meter) {
         Ok(m) => m,
         Err(e) if matches!(e.kind, ErrorKind::Fuse(_)) => {
-            return oracle::verdict(DIFFERENTIAL.name, &meter, states, n, input.len());
+            return oracle::verdict(
+                DIFFERENTIAL.name,
+                &meter,
+                states,
+                haystack,
+                input.len(),
+                &rerun,
+            );
         }
         Err(e) => {
             return oracle::memory(DIFFERENTIAL.name, &meter, states, input.len())
@@ -246,7 +258,14 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
     let answer = match reference.answer(haystack) {
         Ok(a) => a,
         Err(x) => {
-            return match oracle::verdict(DIFFERENTIAL.name, &meter, states, n, input.len()) {
+            return match oracle::verdict(
+                DIFFERENTIAL.name,
+                &meter,
+                states,
+                haystack,
+                input.len(),
+                &rerun,
+            ) {
                 Verdict::Clean { .. } => {
                     let reason = format!(
                         "regex-automata not asked: it would search again more than \
@@ -281,7 +300,7 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
     if let Some(v) = vulnerable_disagrees(pattern, haystack, answer, input.len()) {
         return v;
     }
-    oracle::verdict(DIFFERENTIAL.name, &meter, states, n, input.len())
+    oracle::verdict(DIFFERENTIAL.name, &meter, states, haystack, input.len(), &rerun)
 }
 
 /// The vulnerable twin's answer against the reference, when it finishes
