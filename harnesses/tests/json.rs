@@ -338,3 +338,20 @@ fn the_checked_in_colliding_keys_come_from_the_generator() {
     .unwrap();
     assert_eq!(attack, attacks::bracket_flood(100_000));
 }
+
+#[test]
+fn the_structural_mutator_builds_colliding_keys_in_one_step() {
+    // A loop that keeps no corpus: every mutation starts from the same small
+    // document. Colliding keys need no climbing: a product of neighbouring
+    // blocks whose drawn offset happens to collide under the twin's hash.
+    // (Deep nesting climbs, a doubling at a time, on libFuzzer's corpus.)
+    use gauntlet_harnesses::json::mutate::mutate;
+    let mut kinds = std::collections::BTreeMap::new();
+    for seed in 0..20_000u32 {
+        let Some(next) = mutate(b"[1]", 16_384, seed) else { continue };
+        if let Verdict::Finding(f) = gauntlet_harnesses::json::VULNERABLE.check(&next) {
+            kinds.entry(f.kind).or_insert(seed);
+        }
+    }
+    assert!(kinds.contains_key(&Kind::HashCollision), "within 20,000 mutations: {kinds:?}");
+}

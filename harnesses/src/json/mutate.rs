@@ -13,9 +13,12 @@
 //!   climb a power-of-two rung in a step or two;
 //! - key products: an object whose keys are every combination of one
 //!   two-letter block from each of a few pairs ([`Node::Product`]), so that
-//!   one pair of blocks that happens to collide under the twin's hash makes
-//!   every key collide. Which blocks collide (if any) is for the probe
-//!   feedback to find: the blocks come from `arbitrary`, not from the hash.
+//!   pairs of blocks that happen to collide under the twin's hash make
+//!   every key collide; half of the time each pair's second block is its
+//!   first moved by one letter offset shared by all the pairs, so that one
+//!   lucky offset collides everywhere at once. Which blocks or offset
+//!   collide (if any) is for the probe feedback to find: they come from
+//!   `arbitrary`, not from the hash.
 //!
 //! Half of the calls return `None`, leaving the round to libFuzzer's own
 //! mutations (and its dictionary); a result longer than `max_size` is `None`
@@ -119,29 +122,37 @@ fn render(node: &Node, out: &mut Vec<u8>, max: usize) -> bool {
             return nest(out, &inside, usize::from(*depth), *object, max);
         }
         Node::Product { pairs, value } => {
-            let mut rendered = Vec::new();
-            if pairs.len() > 16 || !render(value, &mut rendered, max) {
-                return false;
-            }
-            out.push(b'{');
-            for i in 0..1usize << pairs.len() {
-                if out.len() > max {
-                    return false;
-                }
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.push(b'"');
-                for (bit, (zero, one)) in pairs.iter().enumerate() {
-                    let block = if i >> (pairs.len() - 1 - bit) & 1 == 0 { zero } else { one };
-                    out.extend_from_slice(&block.letters());
-                }
-                out.extend_from_slice(b"\":");
-                out.extend_from_slice(&rendered);
-            }
-            out.push(b'}');
+            let pairs: Vec<_> = pairs.iter().map(|(a, b)| (a.letters(), b.letters())).collect();
+            return product(out, &pairs, value, max);
         }
     }
+    out.len() <= max
+}
+
+/// An object whose keys are every combination of one block from each pair,
+/// in order, each member's value `value`.
+fn product(out: &mut Vec<u8>, pairs: &[([u8; 2], [u8; 2])], value: &Node, max: usize) -> bool {
+    let mut rendered = Vec::new();
+    if pairs.len() > 16 || !render(value, &mut rendered, max) {
+        return false;
+    }
+    out.push(b'{');
+    for i in 0..1usize << pairs.len() {
+        if out.len() > max {
+            return false;
+        }
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        for (bit, (zero, one)) in pairs.iter().enumerate() {
+            let block = if i >> (pairs.len() - 1 - bit) & 1 == 0 { zero } else { one };
+            out.extend_from_slice(block);
+        }
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(&rendered);
+    }
+    out.push(b'}');
     out.len() <= max
 }
 
@@ -171,7 +182,7 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
     let bytes = rng.bytes(256);
     let mut u = Unstructured::new(&bytes);
     let mut out = Vec::with_capacity(max_size.min(1 << 16));
-    let done = match rng.below(3) {
+    let done = match rng.below(4) {
         0 => {
             let node = Node::arbitrary(&mut u).ok()?;
             render(&node, &mut out, max_size)
@@ -180,13 +191,31 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
         // double in one step, so the depth feedback's power-of-two rungs
         // are a few steps apart.
         1 => nest(&mut out, input, 1 + rng.below(input.len().max(64)), rng.below(4) == 0, max_size),
-        _ => {
+        2 => {
             let pairs = (0..1 + rng.below(10))
                 .map(|_| <(Block, Block)>::arbitrary(&mut u))
                 .collect::<Result<Vec<_>, _>>()
                 .ok()?;
             let value = Node::Number(0);
             render(&Node::Product { pairs, value: Box::new(value) }, &mut out, max_size)
+        }
+        _ => {
+            // Neighbouring blocks: each pair's second block is its first
+            // moved by one offset shared by every pair (drawn, not chosen).
+            let (dx, dy) = (
+                i16::from(u.int_in_range(-2i8..=2).ok()?),
+                i16::from(u.int_in_range(-64i8..=64).ok()?),
+            );
+            let letter = |c: i16| u8::try_from(c).ok().filter(u8::is_ascii_alphabetic);
+            let mut pairs = Vec::new();
+            for _ in 0..1 + rng.below(10) {
+                let [x, y] = Block::arbitrary(&mut u).ok()?.letters();
+                let moved = letter(i16::from(x) + dx).zip(letter(i16::from(y) + dy));
+                if let Some((x2, y2)) = moved {
+                    pairs.push(([x, y], [x2, y2]));
+                }
+            }
+            product(&mut out, &pairs, &Node::Number(0), max_size)
         }
     };
     done.then_some(out)
