@@ -113,11 +113,7 @@ fn run_vulnerable(input: &[u8]) -> Verdict {
     let mut meter = Meter::new(fuse(states, haystack.len(), input.len()));
     // A fuse error is the oracle's business, not a rejection.
     let _ = deep(|| re.find(haystack, &mut meter));
-    let rerun = |h: &[u8]| {
-        let mut meter = Meter::new(fuse(states, h.len(), input.len() + h.len()));
-        let _ = deep(|| re.find(h, &mut meter));
-        (meter.cost().steps, meter.tripped().map(|b| b.resource))
-    };
+    let rerun = oracle::rerun(states, input.len(), |h, meter| _ = deep(|| re.find(h, meter)));
     oracle::verdict(VULNERABLE.name, &meter, states, haystack, input.len(), &rerun)
 }
 
@@ -139,11 +135,7 @@ fn run_hardened(input: &[u8]) -> Verdict {
                 .unwrap_or_else(|| rejected(e, &meter))
         }
         _ => {
-            let rerun = |h: &[u8]| {
-                let mut meter = Meter::new(fuse(states, h.len(), input.len() + h.len()));
-                let _ = re.find(h, &mut meter);
-                (meter.cost().steps, meter.tripped().map(|b| b.resource))
-            };
+            let rerun = oracle::rerun(states, input.len(), |h, meter| _ = re.find(h, meter));
             oracle::verdict(HARDENED.name, &meter, states, haystack, input.len(), &rerun)
         }
     }

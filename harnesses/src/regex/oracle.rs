@@ -91,6 +91,21 @@ pub const TRIGGER_BASE: u64 = 256;
 /// how the oracle measures growth.
 pub type Rerun<'a> = &'a dyn Fn(&[u8]) -> (u64, Option<Resource>);
 
+/// The [`Rerun`] of a search: `find` (the twin's search of one haystack on
+/// the meter it is given) under the fuse for that haystack, for a pattern
+/// of `states` NFA states in an `input`-byte input.
+pub fn rerun<'a>(
+    states: usize,
+    input: usize,
+    find: impl Fn(&[u8], &mut Meter) + 'a,
+) -> impl Fn(&[u8]) -> (u64, Option<Resource>) + 'a {
+    move |haystack: &[u8]| {
+        let mut meter = Meter::new(fuse(states, haystack.len(), input + haystack.len()));
+        find(haystack, &mut meter);
+        (meter.cost().steps, meter.tripped().map(|b| b.resource))
+    }
+}
+
 /// How many times the linear bound a run may take before it is a finding
 /// without a growth measurement: 16, four times [`SLACK`] — the fuse's
 /// multiple. No linear search of either twin comes near it (the vulnerable

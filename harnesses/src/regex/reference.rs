@@ -232,11 +232,7 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
         }
     };
     let (states, n) = (re.state_count(), haystack.len());
-    let rerun = |h: &[u8]| {
-        let mut meter = Meter::new(fuse(states, h.len(), input.len() + h.len()));
-        let _ = re.find(h, &mut meter);
-        (meter.cost().steps, meter.tripped().map(|b| b.resource))
-    };
+    let rerun = oracle::rerun(states, input.len(), |h, meter| _ = re.find(h, meter));
     let mut meter = Meter::new(fuse(states, n, input.len()));
     let got = match re.find(haystack, &mut meter) {
         Ok(m) => m,
