@@ -340,10 +340,11 @@ fn the_checked_in_colliding_keys_come_from_the_generator() {
 }
 
 #[test]
-fn the_structural_mutator_builds_colliding_keys_in_one_step() {
+fn the_structural_mutator_builds_colliding_keys_and_long_numbers_in_one_step() {
     // A loop that keeps no corpus: every mutation starts from the same small
     // document. Colliding keys need no climbing: a product of neighbouring
-    // blocks whose drawn offset happens to collide under the twin's hash.
+    // blocks whose drawn offset happens to collide under the twin's hash;
+    // nor does a number literal too long for the twin's integers.
     // (Deep nesting climbs, a doubling at a time, on libFuzzer's corpus.)
     use gauntlet_harnesses::json::mutate::mutate;
     let mut kinds = std::collections::BTreeMap::new();
@@ -353,5 +354,7 @@ fn the_structural_mutator_builds_colliding_keys_in_one_step() {
             kinds.entry(f.kind).or_insert(seed);
         }
     }
-    assert!(kinds.contains_key(&Kind::HashCollision), "within 20,000 mutations: {kinds:?}");
+    for kind in [Kind::HashCollision, Kind::IntegerOverflow] {
+        assert!(kinds.contains_key(&kind), "{kind} within 20,000 mutations: {kinds:?}");
+    }
 }

@@ -48,6 +48,8 @@ pub enum Node {
     Bool(bool),
     /// An integer.
     Number(i32),
+    /// An integer literal of any length (its digits), as JSON allows.
+    Digits(Vec<u8>),
     /// A string of one block.
     Text(Block),
     /// An array of nodes.
@@ -82,6 +84,11 @@ fn render(node: &Node, out: &mut Vec<u8>, max: usize) -> bool {
         Node::Null => out.extend_from_slice(b"null"),
         Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Node::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Node::Digits(digits) => {
+            let mut digits = digits.iter().take(64);
+            out.push(b'1' + digits.next().map_or(0, |d| d % 9));
+            out.extend(digits.map(|d| b'0' + d % 10));
+        }
         Node::Text(b) => {
             out.push(b'"');
             out.extend_from_slice(&b.letters());
@@ -183,9 +190,20 @@ pub fn mutate(input: &[u8], max_size: usize, seed: u32) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(&bytes);
     let mut out = Vec::with_capacity(max_size.min(1 << 16));
     let done = match rng.below(4) {
-        0 => {
+        0 if rng.below(2) == 0 => {
             let node = Node::arbitrary(&mut u).ok()?;
             render(&node, &mut out, max_size)
+        }
+        // Number literals of 1 to 40 digits in an array: JSON numbers have
+        // no length limit, and which lengths a parser gets wrong is for the
+        // number oracle to tell.
+        0 => {
+            let mut numbers = Vec::new();
+            for _ in 0..1 + rng.below(4) {
+                let len = 1 + rng.below(40);
+                numbers.push(Node::Digits(rng.bytes(len)));
+            }
+            render(&Node::Array(numbers), &mut out, max_size)
         }
         // Up to as many levels again as the input has bytes: nesting can
         // double in one step, so the depth feedback's power-of-two rungs
