@@ -14,7 +14,10 @@
 //! more copies of a unit of 1–16 bytes, given as many copies again): a
 //! linear search at most keeps pace with the haystack, r times the steps
 //! for r times the positions, while a super-linear one outgrows it. Steps
-//! that grow by more than r^1.5 are a [`Kind::SuperlinearTime`] finding
+//! that grow by more than r^1.5, to more than twice the doubled haystack's
+//! linear bound (which no linear search of either twin exceeds: a search
+//! that stops at an early match on the first haystack and finds none on
+//! the second also grows fast), are a [`Kind::SuperlinearTime`] finding
 //! (CWE-1333), and the summary gives both measurements. So a linear pattern
 //! that spends 5–7 steps a state per byte is not flagged, and a quadratic
 //! one with thousands of states is flagged as soon as it outgrows the
@@ -231,7 +234,15 @@ pub fn verdict(
                     }
                 }
                 (steps2, None) => {
-                    if outgrows(cost.steps, n + 1, steps2, more.len() + 1) {
+                    // Growth alone is not enough: a linear search that found
+                    // an early match on the first haystack and none on the
+                    // second grows too. The second run must also be past
+                    // what any linear search of either twin takes on it
+                    // (the hardened twin: at most twice the bound).
+                    let bound2 = linear_bound(states, more.len());
+                    if outgrows(cost.steps, n + 1, steps2, more.len() + 1)
+                        && steps2 > bound2.saturating_mul(2)
+                    {
                         return found(format!(
                             "{over}, and {steps2} steps with its repeated part doubled ({} \
                              positions): the work grows faster than the haystack",
