@@ -99,15 +99,23 @@ fn decode(input: &[u8]) -> Result<(&str, &[u8]), String> {
     }
 }
 
-fn run_vulnerable(input: &[u8]) -> Verdict {
+/// Decodes `input` and compiles its pattern with `compile`; a refusal
+/// (`refuse` names it) is the verdict.
+fn prepare<R, E>(
+    input: &[u8],
+    compile: impl FnOnce(&str) -> Result<R, E>,
+    refuse: impl FnOnce(E, &Meter) -> Verdict,
+) -> Result<(R, &str, &[u8]), Box<Verdict>> {
     let meter = Meter::default();
-    let (pattern, haystack) = match decode(input) {
-        Ok(d) => d,
-        Err(reason) => return rejected(reason, &meter),
-    };
-    let re = match vulnerable::Regex::new(pattern) {
-        Ok(re) => re,
-        Err(e) => return rejected(e, &meter),
+    let (pattern, haystack) = decode(input).map_err(|reason| Box::new(rejected(reason, &meter)))?;
+    let re = compile(pattern).map_err(|e| Box::new(refuse(e, &meter)))?;
+    Ok((re, pattern, haystack))
+}
+
+fn run_vulnerable(input: &[u8]) -> Verdict {
+    let (re, _, haystack) = match prepare(input, vulnerable::Regex::new, rejected) {
+        Ok(p) => p,
+        Err(v) => return *v,
     };
     let states = re.state_count();
     let mut meter = Meter::new(fuse(states, haystack.len(), input.len()));
@@ -118,14 +126,9 @@ fn run_vulnerable(input: &[u8]) -> Verdict {
 }
 
 fn run_hardened(input: &[u8]) -> Verdict {
-    let meter = Meter::default();
-    let (pattern, haystack) = match decode(input) {
-        Ok(d) => d,
-        Err(reason) => return rejected(reason, &meter),
-    };
-    let re = match hardened::Regex::new(pattern) {
-        Ok(re) => re,
-        Err(e) => return rejected(e, &meter),
+    let (re, _, haystack) = match prepare(input, hardened::Regex::new, rejected) {
+        Ok(p) => p,
+        Err(v) => return *v,
     };
     let states = re.state_count();
     let mut meter = Meter::new(fuse(states, haystack.len(), input.len()));

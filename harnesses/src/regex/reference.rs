@@ -49,7 +49,7 @@ use gauntlet_targets::regex::{hardened, vulnerable, ErrorKind, Match};
 use regex_automata::nfa::thompson::{self, pikevm::PikeVM};
 use regex_automata::Input;
 
-use super::{decode, fuse, oracle, DIFFERENTIAL};
+use super::{fuse, oracle, prepare, DIFFERENTIAL};
 use crate::guard::deep;
 use crate::kit::rejected;
 use crate::verdict::{Finding, Kind, Verdict};
@@ -211,15 +211,12 @@ fn refused(e: &gauntlet_targets::regex::Error, meter: &Meter) -> Verdict {
 }
 
 pub(super) fn run_differential(input: &[u8]) -> Verdict {
+    let (re, pattern, haystack) = match prepare(input, hardened::Regex::new, |e, m| refused(&e, m))
+    {
+        Ok(p) => p,
+        Err(v) => return *v,
+    };
     let meter = Meter::default();
-    let (pattern, haystack) = match decode(input) {
-        Ok(d) => d,
-        Err(reason) => return rejected(reason, &meter),
-    };
-    let re = match hardened::Regex::new(pattern) {
-        Ok(re) => re,
-        Err(e) => return refused(&e, &meter),
-    };
     let reference = match Reference::new(pattern) {
         Ok(r) => r,
         Err(e) => {
@@ -233,18 +230,14 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
     };
     let (states, n) = (re.state_count(), haystack.len());
     let rerun = oracle::rerun(states, input.len(), |h, meter| _ = re.find(h, meter));
+    let cost_verdict = |meter: &Meter| {
+        oracle::verdict(DIFFERENTIAL.name, meter, states, haystack, input.len(), &rerun)
+    };
     let mut meter = Meter::new(fuse(states, n, input.len()));
     let got = match re.find(haystack, &mut meter) {
         Ok(m) => m,
         Err(e) if matches!(e.kind, ErrorKind::Fuse(_)) => {
-            return oracle::verdict(
-                DIFFERENTIAL.name,
-                &meter,
-                states,
-                haystack,
-                input.len(),
-                &rerun,
-            );
+            return cost_verdict(&meter);
         }
         Err(e) => {
             return oracle::memory(DIFFERENTIAL.name, &meter, states, input.len())
@@ -254,14 +247,7 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
     let answer = match reference.answer(haystack) {
         Ok(a) => a,
         Err(x) => {
-            return match oracle::verdict(
-                DIFFERENTIAL.name,
-                &meter,
-                states,
-                haystack,
-                input.len(),
-                &rerun,
-            ) {
+            return match cost_verdict(&meter) {
                 Verdict::Clean { .. } => {
                     let reason = format!(
                         "regex-automata not asked: it would search again more than \
@@ -296,7 +282,7 @@ pub(super) fn run_differential(input: &[u8]) -> Verdict {
     if let Some(v) = vulnerable_disagrees(pattern, haystack, answer, input.len()) {
         return v;
     }
-    oracle::verdict(DIFFERENTIAL.name, &meter, states, haystack, input.len(), &rerun)
+    cost_verdict(&meter)
 }
 
 /// The vulnerable twin's answer against the reference, when it finishes
