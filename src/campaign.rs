@@ -78,6 +78,9 @@ pub struct Plan {
     pub replay: bool,
     /// Whether to minimise findings.
     pub minimise: bool,
+    /// Whether libFuzzer reads the committed seeds (else it starts from an
+    /// empty corpus and the dictionary).
+    pub seeds: bool,
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -137,6 +140,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         rss_limit_mb: plan.rss_limit_mb,
         seed: plan.seed,
         keep_going: false,
+        seeds: plan.seeds,
     };
     let mut reports = Vec::new();
     let mut total_findings = 0;

@@ -69,6 +69,8 @@ pub struct RunOptions {
     /// timeouts and OOMs) even with one job, so one run collects several
     /// distinct findings.
     pub keep_going: bool,
+    /// Whether the committed seeds are read as a second corpus.
+    pub seeds: bool,
 }
 
 /// What libFuzzer said about a run.
@@ -302,7 +304,7 @@ impl CargoFuzz {
         cmd.args(["fuzz", "run", "--sanitizer", self.sanitizer.name()]);
         cmd.arg(target.fuzz_name()).arg(corpus);
         let seeds = self.root.join(target.seeds_path());
-        if seeds.is_dir() {
+        if opts.seeds && seeds.is_dir() {
             cmd.arg(target.seeds_path());
         }
         cmd.arg("--").args(Self::flags(target, opts, artifacts));

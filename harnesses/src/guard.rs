@@ -116,6 +116,8 @@ mod tests {
         fuzz_args: &[],
         keep_rejected: false,
         mutator: None,
+        twin: |_, _, _| crate::dos::Ending::Finished,
+        attacks: Vec::new,
         targets: &[Target {
             name: "test-hardened",
             family: &TEST,

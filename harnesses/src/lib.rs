@@ -11,6 +11,8 @@
 //!   stack for recursive twins;
 //! - [`families`]: the list; one folder per family ([`regex`], [`json`],
 //!   [`xml`]);
+//! - [`dos`] and [`growth`]: attack generators measured across sizes and
+//!   their growth fitted;
 //! - [`adapters`]: verdicts for libFuzzer and proptest; [`manifest`]: the
 //!   committed corpora and their replay.
 
@@ -18,7 +20,9 @@
 #![deny(missing_docs)]
 
 pub mod adapters;
+pub mod dos;
 pub mod families;
+pub mod growth;
 pub mod guard;
 pub mod json;
 pub mod kit;

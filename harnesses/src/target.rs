@@ -83,6 +83,11 @@ pub struct Family {
     pub mutator: Option<Mutator>,
     /// The family's targets: vulnerable, hardened, differential.
     pub targets: &'static [Target],
+    /// Runs the vulnerable or hardened twin on one input under a meter, with
+    /// no oracle: what `gauntlet dos`, the benches and the pumps measure.
+    pub twin: crate::dos::Twin,
+    /// The family's named attack generators.
+    pub attacks: fn() -> Vec<crate::dos::Attack>,
 }
 
 impl Family {

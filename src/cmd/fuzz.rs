@@ -12,7 +12,8 @@ use crate::campaign;
 /// Fuzz one target with cargo fuzz and write its findings and report
 ///
 /// Runs `cargo fuzz run` with the target's dictionary, a working corpus
-/// seeded from `corpora/<family>/seeds/` (the committed seeds are only read),
+/// seeded from `corpora/<family>/seeds/` (the committed seeds are only read;
+/// `--no-seeds` starts from an empty corpus with the dictionary only),
 /// -max_total_time, a per-input -timeout, -rss_limit_mb, -print_final_stats
 /// and an artifact prefix inside the run directory. Every crash, timeout and
 /// OOM artifact is replayed through the harness, de-duplicated by signature

@@ -50,6 +50,11 @@ pub struct FuzzOptions {
     #[arg(long)]
     no_minimize: bool,
 
+    /// Start from an empty corpus with the dictionary only, leaving out the
+    /// committed seeds: what the fuzzer finds by itself
+    #[arg(long)]
+    no_seeds: bool,
+
     /// The repository root, relative to the current directory (default: the
     /// nearest ancestor of the current directory with corpora/)
     #[arg(long, value_name = "DIR")]
@@ -91,6 +96,7 @@ impl FuzzOptions {
             root,
             replay,
             minimise: !self.no_minimize,
+            seeds: !self.no_seeds,
         })
     }
 }

@@ -2,6 +2,9 @@
 
 use std::fmt::Write as _;
 
+use crate::dos::{geometric, Attack};
+use crate::growth::Class;
+
 /// `n` opening brackets and nothing else: one recursion level each for a
 /// recursive-descent parser.
 pub fn bracket_flood(n: usize) -> Vec<u8> {
@@ -80,4 +83,46 @@ fn object_of(keys: Vec<String>) -> Vec<u8> {
     }
     out.push_str("}\n");
     out.into_bytes()
+}
+
+/// A number of `n` digits, `1` then zeros: one value, as long as the
+/// attacker likes.
+pub fn long_number(n: usize) -> Vec<u8> {
+    let mut out = vec![b'0'; n.max(1)];
+    out[0] = b'1';
+    out
+}
+
+/// The family's attacks for `gauntlet dos`, the benches and the tests.
+pub fn all() -> Vec<Attack> {
+    vec![
+        Attack::new(
+            "depth",
+            "n nested arrays, closed: one recursion level (and stack frame) per '['",
+            geometric(4, 1 << 17, 2.0),
+            Class::Linear,
+            nested_arrays,
+        ),
+        Attack::new(
+            "colliding-keys",
+            "one object of n members whose keys share one times-33 hash: n^2/2 probes",
+            geometric(16, 1 << 16, 2.0),
+            Class::Quadratic,
+            colliding_object,
+        ),
+        Attack::new(
+            "spread-keys",
+            "the same object with keys k0, k1, ... that spread over the buckets (the control)",
+            geometric(16, 1 << 16, 2.0),
+            Class::Linear,
+            spread_object,
+        ),
+        Attack::new(
+            "long-number",
+            "one number of n digits",
+            geometric(16, 1 << 20, 4.0),
+            Class::Linear,
+            long_number,
+        ),
+    ]
 }

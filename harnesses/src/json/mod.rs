@@ -10,6 +10,7 @@
 use gauntlet_targets::json::{hardened, probe_bound, vulnerable};
 use gauntlet_targets::meter::{Fuse, Meter};
 
+use crate::dos::Ending;
 use crate::guard::deep;
 use crate::target::{Family, Oracle, Target, Variant};
 use crate::verdict::{Kind, Verdict};
@@ -32,6 +33,8 @@ pub static FAMILY: Family = Family {
     fuzz_args: &["-max_len=16384"],
     keep_rejected: false,
     mutator: Some(mutate::mutate),
+    twin,
+    attacks: attacks::all,
     targets: &[
         Target {
             name: "json-vulnerable",
@@ -104,4 +107,14 @@ fn run_hardened(input: &[u8]) -> Verdict {
     let result = hardened::parse(input, &mut meter);
     let limit = hardened::Config::DEPTH_LIMIT as u64;
     oracle::verdict(HARDENED.name, result, &meter, input.len(), Some(limit))
+}
+
+/// One twin on one text, with no oracle (see [`crate::dos`]). The value is
+/// dropped inside: its recursive drop is part of the cost.
+fn twin(variant: Variant, input: &[u8], meter: &mut Meter) -> Ending {
+    let result = match variant {
+        Variant::Vulnerable => vulnerable::parse(input, meter).map(drop),
+        _ => hardened::parse(input, meter).map(drop),
+    };
+    Ending::of(&result, meter)
 }

@@ -1,6 +1,8 @@
 //! Attack generators shared by tests, benches and the CLI.
 
 use super::join;
+use crate::dos::{geometric, Attack};
+use crate::growth::Class;
 
 /// `(a+)+$` against n `a`s and a `!`: exponential for a naive backtracker.
 pub fn nested_plus(n: usize) -> Vec<u8> {
@@ -48,4 +50,99 @@ pub fn split_codepoint_run(n: usize) -> Vec<u8> {
     let mut hay = vec![b'x'; n];
     hay.push(0x80);
     join("x*", &hay)
+}
+
+/// The real-world ReDoS table (`testdata/regex/redos.toml`): patterns from
+/// OWASP, CVEs and outages with their attack strings, and the class
+/// Python's `re` shows on each.
+const REDOS_TABLE: &str = include_str!("../../testdata/regex/redos.toml");
+
+#[derive(serde::Deserialize)]
+struct Table {
+    case: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    name: String,
+    source: String,
+    pattern: String,
+    prefix: String,
+    pump: String,
+    suffix: String,
+    python: String,
+    #[serde(default)]
+    python_syntax_only: bool,
+}
+
+/// The family's attacks for `gauntlet dos`, the benches and the tests: the
+/// textbook generators above, then every case of the real-world ReDoS table
+/// that regex-syntax parses (`redos-<name>`, prefix + pumpⁿ + suffix),
+/// with the class Python's `re` shows as the vulnerable twin's.
+pub fn all() -> Vec<Attack> {
+    // Exponential attacks walk n one at a time while the vulnerable twin
+    // lasts, then on to sizes where only a linear twin goes.
+    let steady = || {
+        let mut sizes: Vec<usize> = (4..=30).step_by(2).collect();
+        sizes.extend(geometric(64, 1 << 17, 4.0));
+        sizes
+    };
+    let mut attacks = vec![
+        Attack::new(
+            "nested-plus",
+            "(a+)+$ against n a's and a '!' (textbook exponential backtracking)",
+            steady(),
+            Class::Exponential,
+            nested_plus,
+        ),
+        Attack::new(
+            "fibonacci-alternation",
+            "(a|aa)*$ against n a's and a '!' (grows as 1.618^n)",
+            steady(),
+            Class::Exponential,
+            fibonacci_alternation,
+        ),
+        Attack::new(
+            "trailing-whitespace",
+            r"\s+$ against n spaces and an 'x' (the 2016 Stack Overflow outage: quadratic)",
+            geometric(16, 1 << 17, 2.0),
+            Class::Quadratic,
+            trailing_whitespace,
+        ),
+        Attack::new(
+            "star-run",
+            "a* against n a's: linear time, one stack frame per a in a recursive backtracker",
+            geometric(16, 1 << 17, 2.0),
+            Class::Linear,
+            star_run,
+        ),
+    ];
+    let table: Table = toml::from_str(REDOS_TABLE).expect("the committed ReDoS table parses");
+    for case in table.case {
+        let class = match case.python.as_str() {
+            "exponential" => Class::Exponential,
+            "polynomial" => Class::Polynomial,
+            "linear" => Class::Linear,
+            _ => continue,
+        };
+        if case.python_syntax_only {
+            continue;
+        }
+        let sizes = if class == Class::Exponential { steady() } else { geometric(8, 1 << 16, 2.0) };
+        let Case { pattern, prefix, pump, suffix, source, .. } = case;
+        attacks.push(
+            Attack::new(
+                format!("redos-{}", case.name),
+                format!("{pattern}  ({source}; Python's re: {})", case.python),
+                sizes,
+                class,
+                move |n| {
+                    let haystack = format!("{prefix}{}{suffix}", pump.repeat(n));
+                    join(&pattern, haystack.as_bytes())
+                },
+            )
+            .not_in_campaign(),
+        );
+    }
+    attacks
 }

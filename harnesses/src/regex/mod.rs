@@ -13,6 +13,7 @@
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::regex::{hardened, vulnerable, ErrorKind};
 
+use crate::dos::Ending;
 use crate::guard::deep;
 use crate::kit::rejected;
 use crate::target::{Family, Oracle, Target, Variant};
@@ -33,6 +34,8 @@ pub static FAMILY: Family = Family {
     fuzz_args: &[],
     keep_rejected: false,
     mutator: Some(mutate::mutate),
+    twin,
+    attacks: attacks::all,
     targets: &[
         Target {
             name: "regex-vulnerable",
@@ -142,4 +145,20 @@ fn run_hardened(input: &[u8]) -> Verdict {
             oracle::verdict(HARDENED.name, &meter, states, haystack, input.len(), &rerun)
         }
     }
+}
+
+/// One twin on one input, with no oracle (see [`crate::dos`]): the
+/// pattern's compilation is not metered, the search is.
+fn twin(variant: Variant, input: &[u8], meter: &mut Meter) -> Ending {
+    let (pattern, haystack) = match decode(input) {
+        Ok(p) => p,
+        Err(why) => return Ending::Refused(why),
+    };
+    let result = match variant {
+        Variant::Vulnerable => {
+            vulnerable::Regex::new(pattern).and_then(|re| re.find(haystack, meter)).map(drop)
+        }
+        _ => hardened::Regex::new(pattern).and_then(|re| re.find(haystack, meter)).map(drop),
+    };
+    Ending::of(&result, meter)
 }

@@ -3,6 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::dos::{geometric, Attack};
+use crate::growth::Class;
+
 /// The billion laughs with `levels` entities above the leaf, each ten
 /// references to the one below, the leaf `lol`: expands to 3·10^levels
 /// bytes. `billion_laughs(9)` is the classic (10 entities, about 3×10⁹
@@ -114,4 +117,51 @@ pub fn element_flood_entity(refs: usize) -> Vec<u8> {
     s.push_str(&"&a;".repeat(refs));
     s.push_str("</r>\n");
     s.into_bytes()
+}
+
+/// The family's attacks for `gauntlet dos`, the benches and the tests.
+pub fn all() -> Vec<Attack> {
+    let mut levels: Vec<usize> = (1..=12).collect();
+    levels.extend([16, 32, 64, 128, 256]);
+    vec![
+        Attack::new(
+            "billion-laughs",
+            "n levels of entities, each ten references to the one below: 3·10^n bytes expanded",
+            levels,
+            Class::Exponential,
+            billion_laughs,
+        ),
+        Attack::new(
+            "quadratic-blowup",
+            "one entity of n bytes referred to n times: about 4n bytes in, n^2 out",
+            // From 512 on, past where the hardened twin's budget (100 times
+            // the document) refuses: below it, both twins expand all of it.
+            geometric(512, 1 << 16, 2.0),
+            Class::Quadratic,
+            |n| quadratic_blowup(n, n),
+        ),
+        Attack::new(
+            "element-flood",
+            "<r> holding n empty elements: the memory each event takes",
+            geometric(16, 1 << 20, 4.0),
+            Class::Linear,
+            element_flood,
+        ),
+        Attack::new(
+            "element-flood-entity",
+            "an entity of 1,000 <a/> referred to n times behind a padding comment (memory)",
+            // From 256 references on, the padding (about 40 bytes a
+            // reference) outweighs the 4 KB entity: the input grows with n.
+            geometric(256, 1 << 16, 2.0),
+            Class::Linear,
+            element_flood_entity,
+        ),
+        Attack::new(
+            "nested-elements",
+            "n nested elements: one recursion level each",
+            geometric(4, 1 << 16, 2.0),
+            Class::Linear,
+            nested_elements,
+        ),
+    ]
 }

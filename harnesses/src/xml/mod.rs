@@ -10,6 +10,7 @@
 use gauntlet_targets::meter::{Fuse, Meter};
 use gauntlet_targets::xml::{hardened, vulnerable, Document, Error, VirtualFs};
 
+use crate::dos::Ending;
 use crate::guard::deep;
 use crate::kit::MemoryBound;
 use crate::target::{Family, Oracle, Target, Variant};
@@ -35,6 +36,8 @@ pub static FAMILY: Family = Family {
     fuzz_args: &["-max_len=4096"],
     keep_rejected: true,
     mutator: Some(mutate),
+    twin,
+    attacks: attacks::all,
     targets: &[
         Target {
             name: "xml-vulnerable",
@@ -135,4 +138,15 @@ fn run_vulnerable(input: &[u8]) -> Verdict {
 fn run_hardened(input: &[u8]) -> Verdict {
     let (result, meter, fs) = parse_hardened(input);
     oracle::verdict(HARDENED.name, input.len(), &result, &meter, &fs)
+}
+
+/// One twin on one document, with an empty sandbox and no oracle (see
+/// [`crate::dos`]).
+fn twin(variant: Variant, input: &[u8], meter: &mut Meter) -> Ending {
+    let mut fs = VirtualFs::new();
+    let result = match variant {
+        Variant::Vulnerable => vulnerable::parse(input, &mut fs, meter).map(drop),
+        _ => hardened::parse(input, &mut fs, meter).map(drop),
+    };
+    Ending::of(&result, meter)
 }
