@@ -31,9 +31,10 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
+use gauntlet_harnesses::dos::Plan as DosPlan;
 use gauntlet_harnesses::manifest;
 use gauntlet_harnesses::Variant;
-use gauntlet_harnesses::{Kind, Target, Verdict};
+use gauntlet_harnesses::{Family, Kind, Target, Verdict};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::findings;
@@ -41,7 +42,7 @@ use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
 use crate::report::files::{safe_join, write_atomic};
 use crate::report::{
     ClassRecord, Environment, FindingRecord, ReplayRecord, ReplayReport, Report, Status,
-    TargetReport, SCHEMA_VERSION,
+    TargetReport, TimingReport, SCHEMA_VERSION,
 };
 
 use crate::text::HumanPath;
@@ -76,6 +77,9 @@ pub struct Plan {
     pub root: PathBuf,
     /// Whether to replay the committed corpora.
     pub replay: bool,
+    /// Whether to run the timing stage (every attack of every family of the
+    /// targets, on both twins, with a short budget).
+    pub timing: bool,
     /// Whether to minimise findings.
     pub minimise: bool,
     /// Whether libFuzzer reads the committed seeds (else it starts from an
@@ -176,10 +180,16 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
 
     let replay =
         if plan.replay && !interrupted() { Some(replay(&plan.root, &plan.targets)?) } else { None };
+    let timing = if plan.timing && !interrupted() {
+        timing_stage(&plan.targets, &run_dir, &multi)?
+    } else {
+        Vec::new()
+    };
     let partial = interrupted();
     let passed = !partial
         && reports.iter().all(|t| t.verdict == Status::Pass)
-        && replay.as_ref().is_none_or(|r| r.failed == 0);
+        && replay.as_ref().is_none_or(|r| r.failed == 0)
+        && timing.iter().all(|t| t.failure().is_none());
     let mut flags = CargoFuzz::flags(plan.targets[0], &opts, Path::new("<run>/artifacts/<target>"));
     flags.truncate(flags.len() - plan.targets[0].fuzz_args().len());
     flags[0] = "-dict=corpora/<family>/<family>.dict".to_owned();
@@ -193,6 +203,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         environment: environment(&plan.root, &fuzz, flags),
         targets: reports,
         replay,
+        timing,
         passed,
     };
     report.write_all(&run_dir)?;
@@ -428,9 +439,63 @@ fn replay(root: &Path, targets: &[&'static Target]) -> anyhow::Result<ReplayRepo
     Ok(ReplayReport { passed: records.len() - failed, failed, results: records })
 }
 
+/// How long one run of the timing stage may take before bigger sizes are
+/// skipped for that twin: the stage stays a few seconds a family.
+const TIMING_BUDGET: Duration = Duration::from_millis(100);
+
+/// The timing stage: every campaign attack of every family among
+/// `targets`, on both twins, charts and JSON into `run_dir/timing/`.
+fn timing_stage(
+    targets: &[&'static Target],
+    run_dir: &Path,
+    multi: &MultiProgress,
+) -> anyhow::Result<Vec<TimingReport>> {
+    let mut families: Vec<&'static Family> = Vec::new();
+    for t in targets {
+        if !families.iter().any(|f| std::ptr::eq(*f, t.family)) {
+            families.push(t.family);
+        }
+    }
+    let bar = multi.add(ProgressBar::new_spinner());
+    bar.set_prefix("timing");
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>12} {spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let mut out = Vec::new();
+    for family in families {
+        let twins: Vec<&'static Target> = gauntlet_harnesses::dos::twins(family).collect();
+        for attack in (family.attacks)().iter().filter(|a| a.in_campaign) {
+            if interrupted() {
+                break;
+            }
+            let plan = DosPlan {
+                sizes: attack.sizes.clone(),
+                budget: TIMING_BUDGET,
+                timed: true,
+                max_work: u64::MAX,
+                repeats: 3,
+            };
+            let timing = crate::timing::measure_attack(family, attack, &twins, &plan, |t, s| {
+                bar.set_message(format!("{} {} n={}", t.name, attack.name, s.n));
+                bar.tick();
+            });
+            let chart = crate::timing::write_files(run_dir, &timing)?;
+            out.push(TimingReport {
+                family: family.name.to_owned(),
+                attack: timing.attack.clone(),
+                chart,
+                twins: timing.records(),
+            });
+        }
+    }
+    bar.finish_and_clear();
+    Ok(out)
+}
+
 /// Creates `out/<run-id>/`, a directory that did not exist before, so no
 /// earlier report can be touched.
-fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn create_run_dir(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the --out directory {}", HumanPath(out)))?;
     let hash = git(root, &["rev-parse", "--short", "HEAD"]);

@@ -34,6 +34,7 @@ mod fuzzer;
 mod input;
 mod report;
 mod text;
+mod timing;
 
 use text::OneLine;
 

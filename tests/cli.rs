@@ -795,3 +795,81 @@ fn fuzz_resolves_relative_out_and_root_from_where_it_runs() {
     let report = runs[0].as_ref().unwrap().path().join("report.json");
     assert!(report.is_file(), "{}", report.display());
 }
+
+#[test]
+fn dos_fits_the_growth_of_both_twins_and_writes_json_and_a_chart() {
+    let dir = TempDir::new("dos");
+    let out = gauntlet(
+        &[
+            "dos",
+            "regex",
+            "--attack",
+            "trailing-whitespace",
+            "--sizes",
+            "16,32,64,128,256,512,1024,2048",
+            "--repeats",
+            "1",
+            "--out",
+            dir.path(),
+            "--json",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2, "one object per twin");
+    for line in &lines {
+        for key in [
+            "target",
+            "attack",
+            "sizes",
+            "input_bytes",
+            "steps",
+            "time_ns",
+            "peak_bytes",
+            "class",
+            "exponent",
+            "base",
+            "r2",
+            "ns_per_byte",
+        ] {
+            assert!(line.get(key).is_some(), "{key} missing from {line}");
+        }
+    }
+    // The class comes from the metered work: deterministic.
+    assert_eq!(lines[0]["target"], "regex-vulnerable");
+    assert_eq!(lines[0]["class"], "quadratic", "{}", lines[0]);
+    assert_eq!(lines[0]["base"], Value::Null);
+    assert_eq!(lines[1]["class"], "linear", "{}", lines[1]);
+    let timing = fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .expect("a run directory")
+        .unwrap()
+        .path()
+        .join("timing");
+    let svg = fs::read_to_string(timing.join("regex-trailing-whitespace.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("quadratic"), "{}", &svg[..200.min(svg.len())]);
+    let record: Value = serde_json::from_slice(
+        &fs::read(timing.join("regex-hardened-trailing-whitespace.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["class"], "linear");
+}
+
+#[test]
+fn dos_lists_its_attacks_and_refuses_bad_ones() {
+    let out = gauntlet(&["dos", "--list"], b"");
+    assert_eq!(code(&out), 0);
+    for name in ["nested-plus", "billion-laughs", "colliding-keys", "quadratic-blowup"] {
+        assert!(stdout(&out).contains(name), "{name} not listed:\n{}", stdout(&out));
+    }
+    let bad = gauntlet(&["dos", "regex", "--attack", "nope", "--no-files"], b"");
+    assert!(one_line_error(&bad).contains("unknown attack \"nope\""));
+    let huge = gauntlet(&["dos", "json", "--sizes", "99999999999", "--no-files"], b"");
+    assert!(one_line_error(&huge).contains("out of range"));
+    let differential = gauntlet(&["dos", "json-differential", "--no-files"], b"");
+    assert!(one_line_error(&differential).contains("no twin of its own"));
+    let unknown = gauntlet(&["dos", "yaml", "--no-files"], b"");
+    assert!(one_line_error(&unknown).contains("unknown family or twin"));
+}

@@ -16,11 +16,17 @@ use std::time::{Duration, Instant};
 use gauntlet_targets::meter::{Blown, Cost, Fuse, Meter};
 use serde::Serialize;
 
-use crate::growth::{fit, Class, Fit, Point};
+use crate::growth::{fit, sci, Class, Fit, Point};
 use crate::target::{Family, Target, Variant};
 
-/// Runs one twin of a family on one input under `meter`.
-pub type Twin = fn(Variant, &[u8], &mut Meter) -> Ending;
+/// Prepares one twin of a family for one input — decoding it, compiling a
+/// pattern: the work the meter does not count — and returns the metered
+/// run, which can be called again for each timed repeat; `Err` when the
+/// input cannot be prepared (a pattern that does not compile).
+pub type Twin = for<'i> fn(Variant, &'i [u8]) -> Result<Run<'i>, String>;
+
+/// A prepared twin: one metered run a call.
+pub type Run<'i> = Box<dyn Fn(&mut Meter) -> Ending + 'i>;
 
 /// How a twin's run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,8 +68,8 @@ pub const FUSE: Fuse = Fuse::unlimited()
     .with_depth(Fuse::DEPTH)
     .with_memory(1 << 30)
     .with_bytes_out(1 << 32)
-    .with_steps(1 << 34)
-    .with_probes(1 << 34);
+    .with_steps(1 << 32)
+    .with_probes(1 << 32);
 
 /// A named attack generator: `generate(n)` is the input of size `n`.
 pub struct Attack {
@@ -163,18 +169,12 @@ pub struct Sample {
 }
 
 impl Sample {
-    /// All metered work: steps, probes and bytes produced.
+    /// All metered work: steps, probes and bytes produced — a backtracker's
+    /// state visits, a hash table's probes, an expansion's output. The class
+    /// is decided on it: whichever of them grows fastest dominates it as
+    /// the input grows.
     pub fn work(&self) -> u64 {
         self.steps.saturating_add(self.probes).saturating_add(self.bytes_out)
-    }
-}
-
-/// How fast a fit grows, for choosing the counter that decides: any
-/// exponential above any power law, then by base or exponent.
-fn rank(fit: &Fit) -> f64 {
-    match fit.base {
-        Some(base) => 1e6 + base,
-        None => fit.exponent,
     }
 }
 
@@ -220,31 +220,19 @@ pub struct Series {
 /// alongside, and the per-byte figures at the largest size.
 #[derive(Clone, Debug, Serialize)]
 pub struct Growth {
-    /// The fit of the counter of work that grows fastest (see
-    /// [`Growth::counter`]): decides the class.
+    /// Fitted on the metered work ([`Sample::work`]): decides the class.
     pub steps: Option<Fit>,
-    /// Which counter that is: `steps` (a backtracker's state visits, a
-    /// parser's tokens), `probes` (a hash table's) or `bytes_out` (an
-    /// expansion's output).
-    pub counter: &'static str,
     /// Fitted on the wall time, when timed.
     pub time: Option<Fit>,
     /// Fitted on the peak bytes held.
     pub memory: Option<Fit>,
     /// Defender nanoseconds per attacker byte at the largest size.
     pub ns_per_byte: Option<f64>,
-    /// The deciding counter per attacker byte at the largest size.
+    /// Metered work per attacker byte at the largest size.
     pub steps_per_byte: Option<f64>,
     /// Peak bytes held per attacker byte at the largest size.
     pub peak_per_byte: Option<f64>,
 }
-
-/// Reads one counter of a sample.
-type Counter = fn(&Sample) -> u64;
-
-/// The counters of work a class can be decided on, by name.
-const COUNTERS: [(&str, Counter); 3] =
-    [("steps", |s| s.steps), ("probes", |s| s.probes), ("bytes_out", |s| s.bytes_out)];
 
 impl Series {
     /// The samples that finished or were refused (a fused run's cost is the
@@ -257,29 +245,16 @@ impl Series {
         self.measured().filter_map(|s| Some(Point { n: s.n as f64, cost: f(s)? })).collect()
     }
 
-    /// The growth of this series. Every counter of work is fitted; the one
-    /// that grows fastest (exponential before any power law, then the
-    /// larger exponent) decides, since it is the one that dominates as the
-    /// input grows.
+    /// The growth of this series.
     pub fn growth(&self) -> Growth {
-        let (counter, steps) = COUNTERS
-            .iter()
-            .filter_map(|&(name, get)| {
-                let fit = fit(&self.points(|s| Some(get(s) as f64)))?;
-                Some((name, get, fit))
-            })
-            .max_by(|a, b| rank(&a.2).total_cmp(&rank(&b.2)))
-            .map_or(("steps", None), |(name, _, fit)| (name, Some(fit)));
-        let get = COUNTERS.iter().find(|c| c.0 == counter).map_or(COUNTERS[0].1, |c| c.1);
         let last = self.measured().last();
         let per_byte = |v: f64| last.map(|s| v / s.input_bytes.max(1) as f64);
         Growth {
-            steps,
-            counter,
+            steps: fit(&self.points(|s| Some(s.work() as f64))),
             time: fit(&self.points(|s| s.time_ns)),
             memory: fit(&self.points(|s| Some(s.peak_bytes as f64))),
             ns_per_byte: last.and_then(|s| s.time_ns).and_then(per_byte),
-            steps_per_byte: last.and_then(|s| per_byte(get(s) as f64)),
+            steps_per_byte: last.and_then(|s| per_byte(s.work() as f64)),
             peak_per_byte: last.and_then(|s| per_byte(s.peak_bytes as f64)),
         }
     }
@@ -293,11 +268,32 @@ impl Series {
 /// One metered run of `target`'s twin on `input` under [`FUSE`], on a deep
 /// stack: its cost and how it ended.
 pub fn run_once(target: &Target, input: &[u8]) -> (Cost, Ending) {
+    match (target.family.twin)(target.variant, input) {
+        Ok(run) => metered(&run),
+        Err(why) => (Cost::default(), Ending::Refused(why)),
+    }
+}
+
+fn metered(run: &Run<'_>) -> (Cost, Ending) {
     crate::guard::deep(|| {
         let mut meter = Meter::new(FUSE);
-        let ending = (target.family.twin)(target.variant, input, &mut meter);
+        let ending = run(&mut meter);
         (meter.cost(), ending)
     })
+}
+
+/// What the last two sizes predict the next one costs in time, by the
+/// power law through them: a twin whose cost doubles per byte has a local
+/// exponent in the tens, so it is not handed a size thirty bytes longer.
+fn predict(prev: (usize, f64), last: (usize, f64), next: usize) -> f64 {
+    let (n0, t0) = (prev.0 as f64, prev.1.max(1.0));
+    let (n1, t1) = (last.0 as f64, last.1.max(1.0));
+    let n2 = next as f64;
+    if t1 <= t0 || n1 <= n0 {
+        return t1;
+    }
+    let k = (t1 / t0).ln() / (n1 / n0).ln();
+    t1 * (n2 / n1).powf(k)
 }
 
 /// Measures `attack` on `target` (a vulnerable or hardened twin) at
@@ -310,11 +306,27 @@ pub fn measure(
 ) -> Series {
     let mut series =
         Series { target: target.name, attack: attack.name.clone(), samples: vec![], cut_off: None };
+    let mut timed: Vec<(usize, f64)> = Vec::new();
     for &n in &plan.sizes {
+        if let [.., prev, last] = timed[..] {
+            let predicted = predict(prev, last, n);
+            if predicted > 4.0 * plan.budget.as_secs_f64() * 1e9 {
+                series.cut_off = Some(format!(
+                    "size {n}: predicted {} s, over the budget",
+                    sci(predicted / 1e9)
+                ));
+                break;
+            }
+        }
         let input = attack.input(n);
+        let run = (target.family.twin)(target.variant, &input);
         let started = Instant::now();
-        let (cost, ending) = run_once(target, &input);
+        let (cost, ending) = match &run {
+            Ok(run) => metered(run),
+            Err(why) => (Cost::default(), Ending::Refused(why.clone())),
+        };
         let first = started.elapsed();
+        timed.push((n, first.as_secs_f64() * 1e9));
         let mut times = vec![first.as_secs_f64() * 1e9];
         if plan.timed && first < plan.budget {
             // The warm-up run above is not counted; the repeats stop at the
@@ -323,7 +335,9 @@ pub fn measure(
             let spent = Instant::now();
             for _ in 0..plan.repeats.max(1) {
                 let t = Instant::now();
-                std::hint::black_box(run_once(target, std::hint::black_box(&input)));
+                if let Ok(run) = &run {
+                    std::hint::black_box(metered(run));
+                }
                 times.push(t.elapsed().as_secs_f64() * 1e9);
                 if spent.elapsed() > plan.budget {
                     break;

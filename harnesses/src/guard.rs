@@ -116,7 +116,7 @@ mod tests {
         fuzz_args: &[],
         keep_rejected: false,
         mutator: None,
-        twin: |_, _, _| crate::dos::Ending::Finished,
+        twin: |_, _| Err("no twin".to_owned()),
         attacks: Vec::new,
         targets: &[Target {
             name: "test-hardened",

@@ -14,16 +14,20 @@ use crate::campaign;
 /// Builds the fuzz targets once, then fuzzes each target in turn (a
 /// progress bar per target and one overall, with live exec/s and findings),
 /// turns crash, timeout and OOM artifacts into de-duplicated, minimised
-/// findings, replays every committed seed, reproducer and regression, and
-/// writes `<out>/<UTC time>-<git hash>/`: report.json, report.md,
-/// report.sarif (SARIF 2.1.0), junit.xml and `findings/<target>/<signature>/`.
+/// findings, replays every committed seed, reproducer and regression,
+/// measures each family's attacks on both twins (the timing stage: growth
+/// class, exponents, cost per attacker byte, `gauntlet dos` with a 0.1 s
+/// budget), and writes `<out>/<UTC time>-<git hash>/`: report.json,
+/// report.md, report.sarif (SARIF 2.1.0), junit.xml,
+/// `findings/<target>/<signature>/` and `timing/` (JSON and SVG charts).
 ///
 /// Exit status:
 ///   0    every vulnerable target found every one of its declared bug
 ///        classes, no hardened or differential target found anything, the
 ///        replay passed
 ///   1    an unexpected finding, a vulnerable target with a declared bug
-///        class not found within its budget, or a replay failure
+///        class not found within its budget, a replay failure, or a
+///        hardened twin whose cost grew faster than linearly
 ///   2    a usage or I/O error (nothing is left half-written)
 ///   130  interrupted with Ctrl-C: findings saved so far are kept and a
 ///        report marked partial is written
@@ -45,6 +49,10 @@ pub struct Campaign {
     #[arg(long, value_delimiter = ',', value_name = "TARGET")]
     targets: Vec<String>,
 
+    /// Skip the timing stage (each family's attacks measured on both twins)
+    #[arg(long)]
+    no_timing: bool,
+
     #[command(flatten)]
     options: FuzzOptions,
 }
@@ -57,7 +65,8 @@ impl Exec for Campaign {
             parse_targets(&self.targets)?
         };
         let (seconds, vulnerable) = (self.time_per_target, self.vulnerable_time);
-        let plan = self.options.plan("campaign", targets, seconds, vulnerable, true)?;
+        let plan =
+            self.options.plan("campaign", targets, seconds, vulnerable, true, !self.no_timing)?;
         Ok(outcome(&campaign::execute(&plan, out)?))
     }
 }

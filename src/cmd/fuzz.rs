@@ -44,7 +44,7 @@ pub struct Fuzz {
 impl Exec for Fuzz {
     fn exec(&self, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         let targets = vec![parse_target(&self.target)?];
-        let plan = self.options.plan("fuzz", targets, self.time, self.time, false)?;
+        let plan = self.options.plan("fuzz", targets, self.time, self.time, false, false)?;
         Ok(outcome(&campaign::execute(&plan, out)?))
     }
 }

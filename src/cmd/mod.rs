@@ -12,6 +12,7 @@ use clap::Subcommand;
 
 mod campaign;
 mod common;
+mod dos;
 mod fuzz;
 mod list;
 mod options;
@@ -29,6 +30,7 @@ pub enum Cmd {
     Fuzz(fuzz::Fuzz),
     Campaign(campaign::Campaign),
     Repro(repro::Repro),
+    Dos(dos::Dos),
 }
 
 impl Cmd {
@@ -41,6 +43,7 @@ impl Cmd {
             Cmd::Fuzz(c) => c,
             Cmd::Campaign(c) => c,
             Cmd::Repro(c) => c,
+            Cmd::Dos(c) => c,
         };
         command.exec(out)
     }

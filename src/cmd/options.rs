@@ -71,6 +71,7 @@ impl FuzzOptions {
         seconds: u64,
         vulnerable_seconds: u64,
         replay: bool,
+        timing: bool,
     ) -> anyhow::Result<Plan> {
         let root = repo_root(self.root.as_deref())?;
         // Absolute: cargo fuzz runs in the root, and a relative --out would
@@ -95,6 +96,7 @@ impl FuzzOptions {
             out,
             root,
             replay,
+            timing,
             minimise: !self.no_minimize,
             seeds: !self.no_seeds,
         })

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{FindingRecord, Report, Status, TargetReport};
+use gauntlet_harnesses::growth::sci;
+
+use super::{FindingRecord, Report, Status, TargetReport, TimingReport};
 use crate::text::{escape_bytes, hex_decode, truncate};
 
 impl Report {
@@ -88,6 +90,9 @@ impl Report {
                 );
             }
         }
+        if !self.timing.is_empty() {
+            timing(&mut md, &self.timing);
+        }
         let findings: Vec<&FindingRecord> = self.findings().collect();
         if !findings.is_empty() {
             let _ = writeln!(md, "\n## Findings\n");
@@ -124,6 +129,45 @@ impl Report {
             let _ = writeln!(md);
         }
         md
+    }
+}
+
+/// The timing stage: one row per twin and attack, the charts linked.
+fn timing(md: &mut String, timing: &[TimingReport]) {
+    let _ = writeln!(
+        md,
+        "\n## Asymmetric cost\n\nEach family's attacks on both twins (`gauntlet dos`, 0.1 s \
+         budget a size): the growth class of the metered work (steps + probes + bytes out) \
+         over the attack's size n, its exponent and the wall time's, and defender cost per \
+         attacker byte at the largest size reached.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| attack | twin | class | fit | work k | time k | ns per byte | peak bytes per byte | \
+         vulnerable/hardened | chart |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|");
+    let num = |v: Option<f64>| v.map_or("—".to_owned(), sci);
+    let k = |v: Option<f64>| v.map_or("—".to_owned(), |k| format!("{k:.2}"));
+    for t in timing {
+        for r in &t.twins {
+            let ratio =
+                r.ratio.map_or("—".to_owned(), |x| format!("{}x at n={}", sci(x.work), x.n));
+            let _ = writeln!(
+                md,
+                "| {}/{} | `{}` | {} | {} | {} | {} | {} | {} | {ratio} | [svg]({}) |",
+                t.family,
+                t.attack,
+                r.target,
+                r.class.map_or("—", |c| c.name()),
+                escape_md(r.formula.as_deref().unwrap_or("—")),
+                k(r.exponent),
+                k(r.time_exponent),
+                num(r.ns_per_byte),
+                num(r.peak_per_byte),
+                t.chart
+            );
+        }
     }
 }
 

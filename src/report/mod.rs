@@ -87,9 +87,71 @@ pub struct Report {
     pub targets: Vec<TargetReport>,
     /// The replay of committed seeds, reproducers and regressions, if run.
     pub replay: Option<ReplayReport>,
-    /// Whether the run passed: every target's verdict is PASS and the replay,
-    /// if run, had no failure. Always false for a partial run.
+    /// The timing stage: each attack of each family measured on both
+    /// twins (empty when not run).
+    pub timing: Vec<TimingReport>,
+    /// Whether the run passed: every target's verdict is PASS, the replay,
+    /// if run, had no failure and no hardened twin grew faster than
+    /// linearly in the timing stage. Always false for a partial run.
     pub passed: bool,
+}
+
+/// One attack of the timing stage.
+#[derive(Debug, Serialize)]
+pub struct TimingReport {
+    /// The family.
+    pub family: String,
+    /// The attack.
+    pub attack: String,
+    /// The chart, relative to the run directory (`timing/<family>-<attack>.svg`).
+    pub chart: String,
+    /// One record per twin, as `gauntlet dos --json` prints them.
+    pub twins: Vec<crate::timing::Record>,
+}
+
+impl TimingReport {
+    /// `vulnerable exponential 2.01^n, hardened linear n^0.99, work ratio
+    /// 1.7e6x at n=24`.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .twins
+            .iter()
+            .map(|r| {
+                let growth = match (r.class, r.base, r.exponent) {
+                    (Some(c), Some(b), _) => format!("{c} {b:.2}^n"),
+                    (Some(c), None, Some(k)) => format!("{c} n^{k:.2}"),
+                    _ => "too few sizes".to_owned(),
+                };
+                format!("{} {growth}", r.variant)
+            })
+            .collect();
+        if let Some(ratio) = self.twins.first().and_then(|r| r.ratio) {
+            parts.push(format!(
+                "work ratio {}x at n={}",
+                gauntlet_harnesses::growth::sci(ratio.work),
+                ratio.n
+            ));
+        }
+        parts.join(", ")
+    }
+
+    /// The failure this attack adds, if a hardened twin grew faster than
+    /// linearly.
+    pub fn failure(&self) -> Option<String> {
+        self.twins
+            .iter()
+            .find(|r| r.variant == "hardened" && r.class.is_some_and(|c| c.is_superlinear()))
+            .map(|r| {
+                format!(
+                    "timing {}/{}: {} grew {} (work exponent {:.2})",
+                    self.family,
+                    self.attack,
+                    r.target,
+                    r.class.map_or("?", |c| c.name()),
+                    r.exponent.unwrap_or(f64::NAN)
+                )
+            })
+    }
 }
 
 /// The machine and tools of a run.
@@ -281,6 +343,7 @@ impl Report {
         if let Some(replay) = &self.replay {
             out.extend(replay.results.iter().filter(|r| !r.pass).map(|r| format!("replay {r}")));
         }
+        out.extend(self.timing.iter().filter_map(TimingReport::failure));
         out
     }
 
@@ -340,6 +403,9 @@ impl Report {
         }
         if let Some(r) = &self.replay {
             let _ = writeln!(out, "replay: {} passed, {} failed", r.passed, r.failed);
+        }
+        for t in &self.timing {
+            let _ = writeln!(out, "timing {}/{}: {}", t.family, t.attack, t.summary());
         }
         out
     }
@@ -438,6 +504,7 @@ pub(crate) mod tests {
                 target("regex-hardened", Status::Fail, vec![finding(false, Kind::Panic)]),
             ],
             replay: Some(ReplayReport { passed: 1, failed: 0, results: vec![] }),
+            timing: vec![],
             passed: false,
         }
     }

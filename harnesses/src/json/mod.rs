@@ -10,7 +10,7 @@
 use gauntlet_targets::json::{hardened, probe_bound, vulnerable};
 use gauntlet_targets::meter::{Fuse, Meter};
 
-use crate::dos::Ending;
+use crate::dos::{Ending, Run};
 use crate::guard::deep;
 use crate::target::{Family, Oracle, Target, Variant};
 use crate::verdict::{Kind, Verdict};
@@ -111,10 +111,12 @@ fn run_hardened(input: &[u8]) -> Verdict {
 
 /// One twin on one text, with no oracle (see [`crate::dos`]). The value is
 /// dropped inside: its recursive drop is part of the cost.
-fn twin(variant: Variant, input: &[u8], meter: &mut Meter) -> Ending {
-    let result = match variant {
-        Variant::Vulnerable => vulnerable::parse(input, meter).map(drop),
-        _ => hardened::parse(input, meter).map(drop),
-    };
-    Ending::of(&result, meter)
+fn twin(variant: Variant, input: &[u8]) -> Result<Run<'_>, String> {
+    Ok(Box::new(move |meter: &mut Meter| {
+        let result = match variant {
+            Variant::Vulnerable => vulnerable::parse(input, meter).map(drop),
+            _ => hardened::parse(input, meter).map(drop),
+        };
+        Ending::of(&result, meter)
+    }))
 }

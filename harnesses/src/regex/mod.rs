@@ -13,7 +13,7 @@
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::regex::{hardened, vulnerable, ErrorKind};
 
-use crate::dos::Ending;
+use crate::dos::{Ending, Run};
 use crate::guard::deep;
 use crate::kit::rejected;
 use crate::target::{Family, Oracle, Target, Variant};
@@ -147,18 +147,18 @@ fn run_hardened(input: &[u8]) -> Verdict {
     }
 }
 
-/// One twin on one input, with no oracle (see [`crate::dos`]): the
-/// pattern's compilation is not metered, the search is.
-fn twin(variant: Variant, input: &[u8], meter: &mut Meter) -> Ending {
-    let (pattern, haystack) = match decode(input) {
-        Ok(p) => p,
-        Err(why) => return Ending::Refused(why),
-    };
-    let result = match variant {
+/// One twin on one input, with no oracle (see [`crate::dos`]): the pattern
+/// is compiled while preparing (unmetered, untimed), the search is the run.
+fn twin(variant: Variant, input: &[u8]) -> Result<Run<'_>, String> {
+    let (pattern, haystack) = decode(input)?;
+    Ok(match variant {
         Variant::Vulnerable => {
-            vulnerable::Regex::new(pattern).and_then(|re| re.find(haystack, meter)).map(drop)
+            let re = vulnerable::Regex::new(pattern).map_err(|e| e.to_string())?;
+            Box::new(move |meter: &mut Meter| Ending::of(&re.find(haystack, meter), meter))
         }
-        _ => hardened::Regex::new(pattern).and_then(|re| re.find(haystack, meter)).map(drop),
-    };
-    Ending::of(&result, meter)
+        _ => {
+            let re = hardened::Regex::new(pattern).map_err(|e| e.to_string())?;
+            Box::new(move |meter: &mut Meter| Ending::of(&re.find(haystack, meter), meter))
+        }
+    })
 }

@@ -10,7 +10,7 @@
 use gauntlet_targets::meter::{Fuse, Meter};
 use gauntlet_targets::xml::{hardened, vulnerable, Document, Error, VirtualFs};
 
-use crate::dos::Ending;
+use crate::dos::{Ending, Run};
 use crate::guard::deep;
 use crate::kit::MemoryBound;
 use crate::target::{Family, Oracle, Target, Variant};
@@ -142,11 +142,13 @@ fn run_hardened(input: &[u8]) -> Verdict {
 
 /// One twin on one document, with an empty sandbox and no oracle (see
 /// [`crate::dos`]).
-fn twin(variant: Variant, input: &[u8], meter: &mut Meter) -> Ending {
-    let mut fs = VirtualFs::new();
-    let result = match variant {
-        Variant::Vulnerable => vulnerable::parse(input, &mut fs, meter).map(drop),
-        _ => hardened::parse(input, &mut fs, meter).map(drop),
-    };
-    Ending::of(&result, meter)
+fn twin(variant: Variant, input: &[u8]) -> Result<Run<'_>, String> {
+    Ok(Box::new(move |meter: &mut Meter| {
+        let mut fs = VirtualFs::new();
+        let result = match variant {
+            Variant::Vulnerable => vulnerable::parse(input, &mut fs, meter).map(drop),
+            _ => hardened::parse(input, &mut fs, meter).map(drop),
+        };
+        Ending::of(&result, meter)
+    }))
 }

@@ -666,11 +666,19 @@ impl Parser<'_, '_> {
         Ok(unit)
     }
 
-    /// A run of at least one digit from `i`; returns its end.
-    fn digits(&self, i: usize) -> Result<usize, Error> {
+    /// A run of at least one digit from `i`; returns its end. The number
+    /// starting at `start` has `before` digits already: past the limit the
+    /// scan stops at once and the number is refused, so a megabyte of digits
+    /// costs no more than the limit does.
+    fn digits(&self, start: usize, i: usize, before: usize) -> Result<usize, Error> {
+        let limit = self.config.number_digits_limit;
         let mut end = i;
         while end < self.bytes.len() && self.bytes[end].is_ascii_digit() {
             end += 1;
+            if before + (end - i) > limit {
+                let kind = ErrorKind::NumberTooLong { digits: limit + 1, limit };
+                return Err(Error::new(kind, start));
+            }
         }
         if end == i {
             return Err(Error::new(ErrorKind::InvalidNumber, i));
@@ -683,14 +691,14 @@ impl Parser<'_, '_> {
         let start = self.pos;
         let negative = self.bytes[start] == b'-';
         let int_start = start + usize::from(negative);
-        let int_end = self.digits(int_start)?;
+        let int_end = self.digits(start, int_start, 0)?;
         if self.bytes[int_start] == b'0' && int_end > int_start + 1 {
             return Err(Error::new(ErrorKind::LeadingZero, int_start));
         }
         let mut end = int_end;
         let mut digits = int_end - int_start;
         if self.bytes.get(end) == Some(&b'.') {
-            let frac_end = self.digits(end + 1)?;
+            let frac_end = self.digits(start, end + 1, digits)?;
             digits += frac_end - end - 1;
             end = frac_end;
         }
@@ -699,13 +707,7 @@ impl Parser<'_, '_> {
             if let Some(b'+' | b'-') = self.bytes.get(exp) {
                 exp += 1;
             }
-            let exp_end = self.digits(exp)?;
-            digits += exp_end - exp;
-            end = exp_end;
-        }
-        if digits > self.config.number_digits_limit {
-            let kind = ErrorKind::NumberTooLong { digits, limit: self.config.number_digits_limit };
-            return Err(Error::new(kind, start));
+            end = self.digits(start, exp, digits)?;
         }
         self.pos = end;
         let literal = &self.text[start..end];

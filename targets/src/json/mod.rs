@@ -292,7 +292,9 @@ pub enum ErrorKind {
     },
     /// A number literal has more digits than the limit.
     NumberTooLong {
-        /// Decimal digits in the literal (integer, fraction and exponent).
+        /// Decimal digits read before the literal was refused (integer,
+        /// fraction and exponent): one past the limit, since the scan
+        /// stops there.
         digits: usize,
         /// The limit.
         limit: usize,
@@ -392,8 +394,8 @@ impl fmt::Display for Error {
                 write!(f, "nesting depth {depth} exceeds the limit of {limit}")?
             }
             ErrorKind::DuplicateKey { key } => write!(f, "{key:?} appears twice in one object")?,
-            ErrorKind::NumberTooLong { digits, limit } => {
-                write!(f, "{digits} digits exceed the limit of {limit}")?
+            ErrorKind::NumberTooLong { limit, .. } => {
+                write!(f, "more than {limit} digits, the limit")?
             }
             ErrorKind::NumberOutOfRange => f.write_str("the value is beyond the range of f64")?,
             ErrorKind::InvalidNumber => f.write_str("a digit was expected")?,
