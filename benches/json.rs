@@ -1,59 +1,29 @@
 //! Cost growth of the JSON twins under the family's attacks, and the hardened
 //! twin's throughput against serde_json on a benign document.
 //!
-//! - `json/depth`: n nested arrays, closed. The vulnerable twin recurses n
-//!   levels deep (its time grows linearly; the real cost is n call-stack
-//!   frames); the hardened twin refuses at depth 129, so its time stops
-//!   growing.
-//! - `json/collision`: an object of n keys with one DJBX33A hash
-//!   (`attacks::colliding_object`). The vulnerable twin's chained table makes
-//!   it n²/2 key comparisons; the hardened twin's randomly keyed index keeps
-//!   it linear.
+//! - the attacks (`gauntlet dos --list json`; see `common`): `json/depth`
+//!   (the vulnerable twin recurses n levels, to its depth fuse; the hardened
+//!   twin refuses at 129, so its time stops growing), `json/colliding-keys`
+//!   (n keys with one DJBX33A hash: n²/2 probes in the vulnerable twin's
+//!   chained table, linear in the hardened twin's keyed index),
+//!   `json/spread-keys` (the control) and `json/long-number`;
 //! - `json/benign`: a benign document of about 1 MB (`documents::benign`),
 //!   hardened twin against `serde_json::from_slice::<serde_json::Value>`,
 //!   both building an owned value, with `Throughput::Bytes` so criterion
 //!   prints both throughputs from the same run. (serde_json is built with
 //!   `float_roundtrip` here, for the exact differential oracle.)
 //!
-//! Every run uses an unlimited meter, so the times are the real cost of the
-//! attack. The benches run on a thread with a 512 MiB stack, which the
-//! vulnerable twin's deepest run needs.
+//! The benches run on a thread with a 512 MiB stack.
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
-use gauntlet_harnesses::json::{attacks, documents};
-use gauntlet_targets::json::{hardened, vulnerable};
+use gauntlet_harnesses::json::documents;
+use gauntlet_targets::json::hardened;
 use gauntlet_targets::meter::Meter;
 
-fn depth(c: &mut Criterion) {
-    let mut group = c.benchmark_group("json/depth");
-    group.sample_size(10);
-    for n in [100, 1_000, 10_000, 100_000] {
-        let input = attacks::nested_arrays(n);
-        group.throughput(Throughput::Bytes(input.len() as u64));
-        group.bench_with_input(BenchmarkId::new("vulnerable", n), &input, |b, input| {
-            b.iter(|| vulnerable::parse(input, &mut Meter::unlimited()).expect("parses"))
-        });
-        group.bench_with_input(BenchmarkId::new("hardened", n), &input, |b, input| {
-            b.iter(|| hardened::parse(input, &mut Meter::unlimited()).is_err() == (n > 128))
-        });
-    }
-    group.finish();
-}
+mod common;
 
-fn collision(c: &mut Criterion) {
-    let mut group = c.benchmark_group("json/collision");
-    group.sample_size(10);
-    for n in [256, 1_024, 4_096, 16_384] {
-        let input = attacks::colliding_object(n);
-        group.throughput(Throughput::Bytes(input.len() as u64));
-        group.bench_with_input(BenchmarkId::new("vulnerable", n), &input, |b, input| {
-            b.iter(|| vulnerable::parse(input, &mut Meter::unlimited()).expect("parses"))
-        });
-        group.bench_with_input(BenchmarkId::new("hardened", n), &input, |b, input| {
-            b.iter(|| hardened::parse(input, &mut Meter::unlimited()).expect("parses"))
-        });
-    }
-    group.finish();
+fn family_attacks(c: &mut Criterion) {
+    common::attacks(c, &gauntlet_harnesses::json::FAMILY);
 }
 
 fn benign(c: &mut Criterion) {
@@ -70,10 +40,10 @@ fn benign(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, benign, depth, collision);
+criterion_group!(benches, benign, family_attacks);
 
 fn main() {
-    // criterion_main!, on a thread with room for 100,000 recursive levels.
+    // criterion_main!, on a thread with a big stack.
     std::thread::Builder::new()
         .stack_size(512 << 20)
         .spawn(|| {

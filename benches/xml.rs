@@ -1,31 +1,28 @@
 //! Cost of the xml twins on entity expansion, and the hardened twin's
 //! throughput against quick-xml.
 //!
-//! - `xml/billion-laughs`: n levels of ten references above `lol`
-//!   (3·10ⁿ bytes of output). The vulnerable twin grows tenfold per level
-//!   (up to n = 6, 3 MB); the hardened twin is refused by its amplification
-//!   budget from n = 4 on, so its time flattens — `hardened/9` is the time to
-//!   refuse the classic 794-byte bomb.
-//! - `xml/quadratic-blowup`: one 1,000-byte entity referred to n times; the
-//!   vulnerable twin is linear in n·1,000, the hardened one refuses past
-//!   about 100 times the document.
-//! - `xml/element-flood-entity`: an entity of 1,000 `<a/>` referred to n
-//!   times behind a padding comment (the memory bomb, 2,000 events per
-//!   reference); the vulnerable twin is linear in n·2,000 events, the
-//!   hardened one refuses at its memory limit.
+//! - the attacks (`gauntlet dos --list xml`; see `common`):
+//!   `xml/billion-laughs` (n levels of ten references: the vulnerable twin
+//!   grows tenfold a level, the hardened one is refused by its
+//!   amplification budget from n = 4 on), `xml/quadratic-blowup` (an
+//!   n-byte entity referred to n times: n² in the vulnerable twin, refused
+//!   past 100 times the document in the hardened one), `xml/element-flood`,
+//!   `xml/element-flood-entity` (the memory bomb) and `xml/nested-elements`;
 //! - `xml/benign`: a generated 1 MB document without DOCTYPE. `hardened` and
 //!   `vulnerable` build the compact event list (16 bytes an event, its text
 //!   a span of the input or of one buffer); `quick-xml-items` builds the same
 //!   items through quick-xml (what the differential oracle compares);
 //!   `quick-xml-events` only reads quick-xml's borrowed events, the floor.
 //!
-//! Every twin runs with an unlimited meter, so the times are the real cost,
-//! and `Throughput::Bytes` turns them into input bytes per second.
+//! The benign twins run with an unlimited meter, so the times are the real
+//! cost, and `Throughput::Bytes` turns them into input bytes per second.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use gauntlet_harnesses::xml::{attacks, reference, Reference};
 use gauntlet_targets::meter::Meter;
 use gauntlet_targets::xml::{hardened, vulnerable, Document, Error, VirtualFs};
+
+mod common;
 
 type Parse = for<'i> fn(
     &'i [u8],
@@ -36,50 +33,8 @@ type Parse = for<'i> fn(
 const TWINS: [(&str, Parse); 2] =
     [("vulnerable", vulnerable::parse), ("hardened", hardened::parse)];
 
-fn billion_laughs(c: &mut Criterion) {
-    let mut group = c.benchmark_group("xml/billion-laughs");
-    group.sample_size(10);
-    for (name, parse) in TWINS {
-        let max = if name == "vulnerable" { 6 } else { 9 };
-        for levels in 1..=max {
-            let input = attacks::billion_laughs(levels);
-            group.throughput(Throughput::Bytes(input.len() as u64));
-            group.bench_with_input(BenchmarkId::new(name, levels), &input, |b, input| {
-                b.iter(|| parse(input, &mut VirtualFs::new(), &mut Meter::unlimited()))
-            });
-        }
-    }
-    group.finish();
-}
-
-fn quadratic_blowup(c: &mut Criterion) {
-    let mut group = c.benchmark_group("xml/quadratic-blowup");
-    group.sample_size(10);
-    for (name, parse) in TWINS {
-        for refs in [10, 100, 1_000, 10_000] {
-            let input = attacks::quadratic_blowup(1_000, refs);
-            group.throughput(Throughput::Bytes(input.len() as u64));
-            group.bench_with_input(BenchmarkId::new(name, refs), &input, |b, input| {
-                b.iter(|| parse(input, &mut VirtualFs::new(), &mut Meter::unlimited()))
-            });
-        }
-    }
-    group.finish();
-}
-
-fn element_flood_entity(c: &mut Criterion) {
-    let mut group = c.benchmark_group("xml/element-flood-entity");
-    group.sample_size(10);
-    for (name, parse) in TWINS {
-        for refs in [10, 100, 370] {
-            let input = attacks::element_flood_entity(refs);
-            group.throughput(Throughput::Bytes(input.len() as u64));
-            group.bench_with_input(BenchmarkId::new(name, refs), &input, |b, input| {
-                b.iter(|| parse(input, &mut VirtualFs::new(), &mut Meter::unlimited()).is_ok())
-            });
-        }
-    }
-    group.finish();
+fn family_attacks(c: &mut Criterion) {
+    common::attacks(c, &gauntlet_harnesses::xml::FAMILY);
 }
 
 fn benign(c: &mut Criterion) {
@@ -115,5 +70,5 @@ fn benign(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, billion_laughs, quadratic_blowup, element_flood_entity, benign);
+criterion_group!(benches, benign, family_attacks);
 criterion_main!(benches);

@@ -1,7 +1,9 @@
 //! From libFuzzer's artifacts to de-duplicated, minimised findings with a
 //! directory each: `findings/<target>/<signature>/` holding `input` (the
 //! smallest original artifact), `minimized` (when `cargo fuzz tmin` kept the
-//! signature) and `finding.json`.
+//! signature and the cost's growth) and `finding.json`, which holds the
+//! pump of a cost that grows with the input
+//! ([`gauntlet_harnesses::pump`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -9,13 +11,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use gauntlet_harnesses::pump::{self, PumpRecord};
 use gauntlet_harnesses::{Finding, Target, Verdict};
 
 use crate::fuzzer::CargoFuzz;
 use crate::input::read_regular;
 use crate::report::files::{safe_join, write_atomic};
 use crate::report::FindingRecord;
-use crate::text::{hex, HumanPath};
+use crate::text::{escape_bytes, hex, HumanPath};
 
 /// The largest artifact read back (libFuzzer's inputs are far smaller).
 const MAX_ARTIFACT: u64 = 16 << 20;
@@ -87,6 +90,8 @@ pub fn collect(
         let mut finding = group.finding;
         let mut best = group.input;
         let mut minimized = None;
+        let grows = pump::KINDS.contains(&finding.kind);
+        let mut pumped = if grows { pump::derive(target, &best, finding.kind) } else { None };
         if minimise && best.len() > 1 {
             let scratch = dir.join(".tmin");
             let candidate =
@@ -95,15 +100,24 @@ pub fn collect(
                 let bytes = read_capped(&candidate)?;
                 if let Verdict::Finding(f) = target.check(&bytes) {
                     if f.signature == signature && bytes.len() < best.len() {
-                        write_atomic(&dir, "minimized", &bytes)?;
-                        minimized = Some("minimized");
-                        best = bytes;
-                        finding = f;
+                        // Shorter is better unless minimising lost the
+                        // growth: then the original, whose cost grows
+                        // with the input, is the one shown.
+                        let small = if grows { pump::derive(target, &bytes, f.kind) } else { None };
+                        let lost = pumped.as_ref().is_some_and(|p| p.outgrows(small.as_ref()));
+                        if !lost {
+                            write_atomic(&dir, "minimized", &bytes)?;
+                            minimized = Some("minimized");
+                            best = bytes;
+                            finding = f;
+                            pumped = small;
+                        }
                     }
                 }
             }
             let _ = fs::remove_dir_all(&scratch);
         }
+        let pump = pumped.as_ref().map(|p| PumpRecord::of(p, |b| escape_bytes(b, 200)));
         let rel = Path::new("findings").join(target.name).join(&signature);
         let shown_dir = shown.join(&rel);
         let shown_input = shown_dir.join(minimized.unwrap_or("input"));
@@ -121,6 +135,7 @@ pub fn collect(
             input: rel.join("input").display().to_string(),
             minimized: minimized.map(|m| rel.join(m).display().to_string()),
             input_hex: hex(&best),
+            pump,
             reproduce: vec![
                 format!("gauntlet repro {}", shown_dir.display()),
                 fuzz.reproduce_command(target, &shown_input),

@@ -196,6 +196,16 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// [`FUSE`], with steps, probes and output also stopped at
+    /// `max_work`: a run past it is cut off anyway, and a first size that is
+    /// already far past it (a pumped billion laughs) ends at once.
+    pub fn fuse(&self) -> Fuse {
+        let cap = |limit: u64| limit.min(self.max_work.saturating_add(1));
+        FUSE.with_steps(cap(FUSE.steps))
+            .with_probes(cap(FUSE.probes))
+            .with_bytes_out(cap(FUSE.bytes_out))
+    }
+
     /// Metered cost only, cut off deterministically at `max_work`: what a
     /// test can rely on.
     pub fn metered(sizes: Vec<usize>, max_work: u64) -> Plan {
@@ -269,14 +279,16 @@ impl Series {
 /// stack: its cost and how it ended.
 pub fn run_once(target: &Target, input: &[u8]) -> (Cost, Ending) {
     match (target.family.twin)(target.variant, input) {
-        Ok(run) => metered(&run),
+        Ok(run) => metered(&run, FUSE),
         Err(why) => (Cost::default(), Ending::Refused(why)),
     }
 }
 
-fn metered(run: &Run<'_>) -> (Cost, Ending) {
+/// One run of a prepared twin under `fuse`, on a deep stack: its cost and
+/// how it ended (what the benches time, under [`FUSE`]).
+pub fn metered(run: &Run<'_>, fuse: Fuse) -> (Cost, Ending) {
     crate::guard::deep(|| {
-        let mut meter = Meter::new(FUSE);
+        let mut meter = Meter::new(fuse);
         let ending = run(&mut meter);
         (meter.cost(), ending)
     })
@@ -306,6 +318,7 @@ pub fn measure(
 ) -> Series {
     let mut series =
         Series { target: target.name, attack: attack.name.clone(), samples: vec![], cut_off: None };
+    let fuse = plan.fuse();
     let mut timed: Vec<(usize, f64)> = Vec::new();
     for &n in &plan.sizes {
         if let [.., prev, last] = timed[..] {
@@ -322,7 +335,7 @@ pub fn measure(
         let run = (target.family.twin)(target.variant, &input);
         let started = Instant::now();
         let (cost, ending) = match &run {
-            Ok(run) => metered(run),
+            Ok(run) => metered(run, fuse),
             Err(why) => (Cost::default(), Ending::Refused(why.clone())),
         };
         let first = started.elapsed();
@@ -336,7 +349,7 @@ pub fn measure(
             for _ in 0..plan.repeats.max(1) {
                 let t = Instant::now();
                 if let Ok(run) = &run {
-                    std::hint::black_box(metered(run));
+                    std::hint::black_box(metered(run, fuse));
                 }
                 times.push(t.elapsed().as_secs_f64() * 1e9);
                 if spent.elapsed() > plan.budget {

@@ -27,6 +27,7 @@ pub mod guard;
 pub mod json;
 pub mod kit;
 pub mod manifest;
+pub mod pump;
 pub mod regex;
 pub mod target;
 pub mod verdict;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
+use gauntlet_harnesses::pump::{self, PumpRecord};
 use gauntlet_harnesses::{Kind, Target, Variant, Verdict};
 use serde::Deserialize;
 
@@ -21,9 +22,11 @@ use crate::text::{escape_bytes, quoted, HumanPath, OneLine};
 /// holding finding.json and the input) or an input file with --target. The
 /// input (the minimised one when there is one) goes through the target
 /// again; for a finding directory its signature must be the saved one.
-/// Prints what the finding is, its CWE, the measured cost, what the
-/// hardened twin does with the same input, and the commands that reproduce
-/// it under cargo fuzz.
+/// Prints what the finding is, its CWE, the measured cost, how the cost
+/// grows with the input (the pump: prefix + pumpⁿ + suffix and its fitted
+/// class, for super-linear time, amplification, hash collisions and memory),
+/// what the hardened twin does with the same input, and the commands that
+/// reproduce it under cargo fuzz.
 ///
 /// Every file read must be a regular file (a FIFO or a device is refused)
 /// and is read up to a cap: the input up to --max-input, finding.json up to
@@ -222,6 +225,15 @@ fn story(
             input.len()
         )?;
         writeln!(out, "  cwe:      https://cwe.mitre.org/data/definitions/{}.html", f.cwe)?;
+        if pump::KINDS.contains(&f.kind) {
+            // Derived again from the input (deterministic, metered): what
+            // finding.json says is not trusted for the story.
+            let grows = match pump::derive(target, input, f.kind) {
+                Some(p) => PumpRecord::of(&p, |b| escape_bytes(b, 80)).describe(),
+                None => "no repeated part of the input makes the cost grow".to_owned(),
+            };
+            writeln!(out, "  grows:    {}", OneLine(&grows))?;
+        }
     }
     let path = HumanPath(path);
     writeln!(out, "  input:    {path} ({} bytes)", input.len())?;

@@ -114,6 +114,9 @@ impl Report {
                 "- cost: steps {}, bytes_out {}, depth {}, probes {}",
                 c.steps, c.bytes_out, c.depth, c.probes
             );
+            if let Some(p) = &f.pump {
+                let _ = writeln!(md, "- grows with the input: {}", escape_md(&p.describe()));
+            }
             let _ = writeln!(md, "- artifacts with this signature: {}", f.artifacts);
             let shown = f.minimized.as_deref().unwrap_or(&f.input);
             let bytes = hex_decode(&f.input_hex);

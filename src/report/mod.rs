@@ -265,6 +265,10 @@ pub struct FindingRecord {
     pub minimized: Option<String>,
     /// The minimised (or original) input's bytes, hex.
     pub input_hex: String,
+    /// For a cost that grows with the input (super-linear time,
+    /// amplification, hash collisions, memory): the input as prefix +
+    /// pumpⁿ + suffix, and how the cost grows with n.
+    pub pump: Option<gauntlet_harnesses::pump::PumpRecord>,
     /// Command lines that reproduce it, run from the repository root.
     pub reproduce: Vec<String>,
 }
@@ -456,6 +460,7 @@ pub(crate) mod tests {
             input: "findings/regex-vulnerable/x/input".into(),
             minimized: None,
             input_hex: crate::text::hex(b"(a+)+$\n\xff"),
+            pump: None,
             reproduce: vec!["gauntlet repro x".into()],
         };
         let target = |name: &str, verdict: Status, findings: Vec<FindingRecord>| TargetReport {
