@@ -145,6 +145,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         seed: plan.seed,
         keep_going: false,
         seeds: plan.seeds,
+        quiet_kinds: None,
     };
     let mut reports = Vec::new();
     let mut total_findings = 0;
@@ -253,7 +254,16 @@ fn fuzz_one(
         .with_context(|| format!("cannot create {}", HumanPath(&logs)))?;
     let log = logs.join(format!("{}.log", target.fuzz_name()));
     let stop = AtomicBool::new(false);
-    let classes = ClassWatch::new(target);
+    // A vulnerable twin fuzzed on after its findings: each class found is
+    // written here, and the jobs after it keep that class's inputs instead
+    // of crashing on them (see `adapters::QUIET_KINDS_ENV`).
+    let quiet = (target.variant == Variant::Vulnerable && opts.keep_going)
+        .then(|| (logs.clone(), format!("{}.found-kinds", target.fuzz_name())));
+    let opts = &RunOptions {
+        quiet_kinds: quiet.as_ref().map(|(dir, name)| dir.join(name)),
+        ..opts.clone()
+    };
+    let classes = ClassWatch::new(target, quiet);
     let result = std::thread::scope(|scope| {
         if target.variant == Variant::Vulnerable {
             scope.spawn(|| classes.watch(&artifacts, &stop, &done));
@@ -306,11 +316,22 @@ struct ClassWatch {
     target: &'static Target,
     started: Instant,
     first: Mutex<BTreeMap<Kind, f64>>,
+    /// Where the kinds found so far are written (directory, file name).
+    quiet: Option<(PathBuf, String)>,
 }
 
 impl ClassWatch {
-    fn new(target: &'static Target) -> ClassWatch {
-        ClassWatch { target, started: Instant::now(), first: Mutex::new(BTreeMap::new()) }
+    fn new(target: &'static Target, quiet: Option<(PathBuf, String)>) -> ClassWatch {
+        ClassWatch { target, started: Instant::now(), first: Mutex::new(BTreeMap::new()), quiet }
+    }
+
+    /// Writes the kinds found so far for the fuzzer's next jobs.
+    fn publish(&self, first: &BTreeMap<Kind, f64>) {
+        if let Some((dir, name)) = &self.quiet {
+            let names: Vec<&str> = first.keys().map(|k| k.name()).collect();
+            // Best effort: without the file the jobs only crash more often.
+            let _ = write_atomic(dir, name, names.join("\n").as_bytes());
+        }
     }
 
     /// How many declared kinds have been seen so far.
@@ -337,7 +358,10 @@ impl ClassWatch {
                 if let Verdict::Finding(f) = self.target.check(&input) {
                     if self.target.is_expected(f.kind) {
                         if let Ok(mut first) = self.first.lock() {
-                            first.entry(f.kind).or_insert(secs);
+                            if !first.contains_key(&f.kind) {
+                                first.insert(f.kind, secs);
+                                self.publish(&first);
+                            }
                         }
                     }
                 }

@@ -71,6 +71,9 @@ pub struct RunOptions {
     pub keep_going: bool,
     /// Whether the committed seeds are read as a second corpus.
     pub seeds: bool,
+    /// The file of kinds already found, passed to the target as
+    /// [`gauntlet_harnesses::adapters::QUIET_KINDS_ENV`].
+    pub quiet_kinds: Option<PathBuf>,
 }
 
 /// What libFuzzer said about a run.
@@ -308,6 +311,9 @@ impl CargoFuzz {
             cmd.arg(target.seeds_path());
         }
         cmd.arg("--").args(Self::flags(target, opts, artifacts));
+        if let Some(quiet) = &opts.quiet_kinds {
+            cmd.env(gauntlet_harnesses::adapters::QUIET_KINDS_ENV, quiet);
+        }
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         cmd.process_group(0);
         let started = Instant::now();
