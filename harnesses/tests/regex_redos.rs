@@ -6,46 +6,23 @@
 //! hardened twin never does; patterns regex-syntax cannot parse are
 //! refused by both twins with a clear error.
 
-use gauntlet_harnesses::regex::{join, HARDENED, VULNERABLE};
+use gauntlet_harnesses::regex::attacks::{redos_table, RedosCase};
+use gauntlet_harnesses::regex::{HARDENED, VULNERABLE};
 use gauntlet_harnesses::{Kind, Verdict};
-use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Table {
-    case: Vec<Case>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
-    source: String,
-    pattern: String,
-    prefix: String,
-    pump: String,
-    suffix: String,
-    python: String,
-    degree: Option<u32>,
-    python_syntax_only: bool,
-}
-
-impl Case {
-    /// prefix + pump^n + suffix, n chosen by Python's class so that the
-    /// attack is long enough to show its growth and short enough to stay
-    /// under the depth fuse: 24 pumps for an exponential case, 1,000 for a
-    /// quadratic one, 300 for cubic, 100 for degree 4, and 1,000 for a
-    /// linear one (so that a false positive has room to show).
-    fn attack(&self) -> Vec<u8> {
-        let n = match (self.python.as_str(), self.degree) {
-            ("exponential", _) => 24,
-            ("polynomial", Some(d)) if d >= 4 => 100,
-            ("polynomial", Some(3)) => 300,
-            _ => 1_000,
-        };
-        let haystack = format!("{}{}{}", self.prefix, self.pump.repeat(n), self.suffix);
-        join(&self.pattern, haystack.as_bytes())
-    }
+/// prefix + pump^n + suffix, n chosen by Python's class so that the attack
+/// is long enough to show its growth and short enough to stay under the
+/// depth fuse: 24 pumps for an exponential case, 1,000 for a quadratic one,
+/// 300 for cubic, 100 for degree 4, and 1,000 for a linear one (so that a
+/// false positive has room to show).
+fn attack(case: &RedosCase) -> Vec<u8> {
+    let n = match (case.python.as_str(), case.degree) {
+        ("exponential", _) => 24,
+        ("polynomial", Some(d)) if d >= 4 => 100,
+        ("polynomial", Some(3)) => 300,
+        _ => 1_000,
+    };
+    case.input(n)
 }
 
 fn superlinear(v: &Verdict) -> bool {
@@ -54,12 +31,11 @@ fn superlinear(v: &Verdict) -> bool {
 
 #[test]
 fn the_vulnerable_twin_agrees_with_python_on_real_world_redos() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/regex/redos.toml");
-    let table: Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let table = redos_table();
     let (mut agree, mut disagree) = (Vec::new(), Vec::new());
-    for case in &table.case {
+    for case in &table {
         assert!(!case.source.is_empty(), "{}: no source", case.name);
-        let input = case.attack();
+        let input = attack(case);
         let vulnerable = VULNERABLE.check(&input);
         let hardened = HARDENED.check(&input);
         let ok = if case.python_syntax_only || case.python == "refused" {
@@ -86,7 +62,7 @@ fn the_vulnerable_twin_agrees_with_python_on_real_world_redos() {
             disagree.push(line);
         }
     }
-    println!("{} of {} cases agree with Python", agree.len(), table.case.len());
+    println!("{} of {} cases agree with Python", agree.len(), table.len());
     for line in &agree {
         println!("  agree     {line}");
     }
@@ -94,7 +70,7 @@ fn the_vulnerable_twin_agrees_with_python_on_real_world_redos() {
         disagree.is_empty(),
         "{} of {} cases disagree with Python:\n{}",
         disagree.len(),
-        table.case.len(),
+        table.len(),
         disagree.join("\n")
     );
 }

@@ -58,21 +58,49 @@ pub fn split_codepoint_run(n: usize) -> Vec<u8> {
 const REDOS_TABLE: &str = include_str!("../../testdata/regex/redos.toml");
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Table {
-    case: Vec<Case>,
+    case: Vec<RedosCase>,
 }
 
-#[derive(serde::Deserialize)]
-struct Case {
-    name: String,
-    source: String,
-    pattern: String,
-    prefix: String,
-    pump: String,
-    suffix: String,
-    python: String,
-    #[serde(default)]
-    python_syntax_only: bool,
+/// One case of the real-world ReDoS table: the attack string is
+/// `prefix + pumpⁿ + suffix`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedosCase {
+    /// Short unique name.
+    pub name: String,
+    /// Where the pattern comes from.
+    pub source: String,
+    /// The pattern.
+    pub pattern: String,
+    /// The attack string's prefix.
+    pub prefix: String,
+    /// Its repeated part.
+    pub pump: String,
+    /// Its suffix.
+    pub suffix: String,
+    /// The class Python's `re` shows: linear, polynomial, exponential or
+    /// refused.
+    pub python: String,
+    /// The fitted degree when polynomial.
+    pub degree: Option<u32>,
+    /// Whether regex-syntax cannot parse it (look-around, backreferences).
+    pub python_syntax_only: bool,
+}
+
+impl RedosCase {
+    /// The family's input for `n` pumps: the pattern, then the attack
+    /// string.
+    pub fn input(&self, n: usize) -> Vec<u8> {
+        let haystack = format!("{}{}{}", self.prefix, self.pump.repeat(n), self.suffix);
+        join(&self.pattern, haystack.as_bytes())
+    }
+}
+
+/// The real-world ReDoS table, parsed.
+pub fn redos_table() -> Vec<RedosCase> {
+    toml::from_str::<Table>(REDOS_TABLE).expect("the committed ReDoS table parses").case
 }
 
 /// The family's attacks for `gauntlet dos`, the benches and the tests: the
@@ -117,8 +145,7 @@ pub fn all() -> Vec<Attack> {
             star_run,
         ),
     ];
-    let table: Table = toml::from_str(REDOS_TABLE).expect("the committed ReDoS table parses");
-    for case in table.case {
+    for case in redos_table() {
         let class = match case.python.as_str() {
             "exponential" => Class::Exponential,
             "polynomial" => Class::Polynomial,
@@ -129,18 +156,11 @@ pub fn all() -> Vec<Attack> {
             continue;
         }
         let sizes = if class == Class::Exponential { steady() } else { geometric(8, 1 << 16, 2.0) };
-        let Case { pattern, prefix, pump, suffix, source, .. } = case;
+        let about = format!("{}  ({}; Python's re: {})", case.pattern, case.source, case.python);
         attacks.push(
-            Attack::new(
-                format!("redos-{}", case.name),
-                format!("{pattern}  ({source}; Python's re: {})", case.python),
-                sizes,
-                class,
-                move |n| {
-                    let haystack = format!("{prefix}{}{suffix}", pump.repeat(n));
-                    join(&pattern, haystack.as_bytes())
-                },
-            )
+            Attack::new(format!("redos-{}", case.name), about, sizes, class, move |n| {
+                case.input(n)
+            })
             .not_in_campaign(),
         );
     }
