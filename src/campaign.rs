@@ -358,8 +358,10 @@ impl ClassWatch {
                 if let Verdict::Finding(f) = self.target.check(&input) {
                     if self.target.is_expected(f.kind) {
                         if let Ok(mut first) = self.first.lock() {
-                            if !first.contains_key(&f.kind) {
-                                first.insert(f.kind, secs);
+                            if let std::collections::btree_map::Entry::Vacant(e) =
+                                first.entry(f.kind)
+                            {
+                                e.insert(secs);
                                 self.publish(&first);
                             }
                         }
