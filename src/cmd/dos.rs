@@ -79,10 +79,14 @@ pub struct Dos {
     json: bool,
 
     /// Read the times from criterion's estimates (`cargo bench` first)
-    /// instead of measuring them; the metered cost is still measured. DIR
-    /// defaults to `$CRITERION_HOME` or cargo's `target/criterion`
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    from_criterion: Option<PathBuf>,
+    /// instead of measuring them; the metered cost is still measured
+    #[arg(long)]
+    from_criterion: bool,
+
+    /// criterion's directory for --from-criterion (default:
+    /// `$CRITERION_HOME`, else `criterion/` in cargo's target directory)
+    #[arg(long, value_name = "DIR", requires = "from_criterion")]
+    criterion_dir: Option<PathBuf>,
 
     /// List the attacks (of TARGET's family, or of every family) and exit
     #[arg(long)]
@@ -186,13 +190,9 @@ impl Exec for Dos {
         let attacks = self.attacks(family)?;
         let plans = attacks.iter().map(|a| self.plan(a)).collect::<anyhow::Result<Vec<_>>>()?;
         let root = repo_root(self.root.as_deref())?;
-        let criterion_dir = self.from_criterion.as_ref().map(|d| {
-            if d.as_os_str().is_empty() {
-                criterion::default_dir(&root)
-            } else {
-                d.clone()
-            }
-        });
+        let criterion_dir = self
+            .from_criterion
+            .then(|| self.criterion_dir.clone().unwrap_or_else(|| criterion::default_dir(&root)));
         // The run directory first: a bad --out fails before any measuring.
         let run_dir = if self.no_files {
             None
