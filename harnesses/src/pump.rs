@@ -7,7 +7,7 @@
 //! suffix` where the pump is a part that already repeats in it (a tandem
 //! repeat: `aaaa`, `[[[[`, `&a;&a;`), and the cost is measured at several
 //! `n` — on the metered work, or the peak memory for a memory finding —
-//! and fitted with [`crate::growth`]. [`derive`] tries the input's tandem
+//! and fitted with [`crate::growth`]. [`derive()`] tries the input's tandem
 //! repeats (the largest first) and keeps the one whose cost grows fastest.
 //!
 //! Everything is metered, so a pump and its class are deterministic; the
@@ -191,7 +191,7 @@ pub fn derive(target: &'static Target, input: &[u8], kind: Kind) -> Option<Pumpe
     derive_within(target, input, kind, MAX_WORK)
 }
 
-/// [`derive`] with another cut-off than [`MAX_WORK`].
+/// [`derive()`] with another cut-off than [`MAX_WORK`].
 pub fn derive_within(
     target: &'static Target,
     input: &[u8],
