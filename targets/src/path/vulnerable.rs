@@ -175,8 +175,8 @@ fn check_extension(path: &[u8], meter: &mut Meter) -> Result<(), Error> {
     if ALLOWED.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(extension)) {
         return Ok(());
     }
-    let extension = String::from_utf8_lossy(extension).into_owned();
     let offset = path.len() - extension.len();
+    let extension = String::from_utf8_lossy(extension).into_owned();
     Err(Error::new(ErrorKind::ExtensionNotAllowed { extension }, offset))
 }
 
