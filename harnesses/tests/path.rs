@@ -303,7 +303,7 @@ fn hardened_twin_agrees_with_canonicalize_on_a_real_directory() {
                 "{:?}",
                 shown
             );
-            prop_assert_eq!(std::fs::read_to_string(&real).unwrap(), file.content, "{:?}", shown);
+            prop_assert_eq!(std::fs::read_to_string(real).unwrap(), file.content, "{:?}", shown);
         }
         if let Some(real) = real {
             let kernel = match &real {

@@ -290,10 +290,10 @@ fn components(config: Config, text: &str, meter: &mut Meter) -> Result<usize, Er
 
 /// The walk beneath the root: `trail` holds the directories entered below
 /// it, so `..` can never pass it.
-fn walk<'p>(
+fn walk(
     config: Config,
     fs: &Vfs,
-    pending: &mut Vec<(&'p [u8], Option<NodeId>)>,
+    pending: &mut Vec<(&[u8], Option<NodeId>)>,
     trail: &mut Vec<NodeId>,
     meter: &mut Meter,
 ) -> Result<Served, Error> {
