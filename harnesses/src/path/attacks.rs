@@ -19,7 +19,7 @@ pub fn slash_run(n: usize) -> Vec<u8> {
 /// `c%` + `25` × k + `73s/site.css` with k = (n − 14) / 2, an n-byte
 /// request (give or take one): `css/site.css` with its second letter
 /// encoded k + 1 times over. The vulnerable twin decodes until nothing
-/// changes, k + 2 passes over the whole path, about n²/2 steps; the
+/// changes, k + 2 passes over the shrinking path, about n²/4 steps; the
 /// hardened twin decodes once and refuses the `%25` left over (double
 /// encoding).
 pub fn nested_encoding(n: usize) -> Vec<u8> {

@@ -7,11 +7,9 @@
 //! - [`mod@reference`]: the differential oracle against an independent
 //!   in-memory resolver (the comparison with a real directory is a property
 //!   test, `harnesses/tests/path.rs`);
-//! - [`attacks`]: the attack generators the tests, benches and CLI share.
-//!
-//! No structure-aware mutator: libFuzzer's byte mutations and the
-//! dictionary (separators, dot segments and their encodings, the names of
-//! the filesystem) find every declared kind from an empty corpus.
+//! - [`attacks`]: the attack generators the tests, benches and CLI share;
+//! - [`mutate`]: the structure-aware mutator the fuzz targets use
+//!   (components, separators, encodings).
 
 use gauntlet_targets::meter::{Fuse, Meter};
 use gauntlet_targets::path::{hardened, vulnerable, Error, Served, Vfs};
@@ -21,6 +19,7 @@ use crate::target::{Family, Oracle, Target, Variant};
 use crate::verdict::{Kind, Verdict};
 
 pub mod attacks;
+pub mod mutate;
 pub mod oracle;
 pub mod reference;
 
@@ -31,16 +30,18 @@ pub use reference::{exception, reference, Exception, Reference};
 ///
 /// A rejected request stays eligible for the fuzzer's corpus: the way to an
 /// escape runs through requests that name nothing (`..\..\etc`), each
-/// reaching new code of the walk.
+/// reaching new code of the walk. Half of the mutations are structural
+/// ([`mutate()`]).
 pub static FAMILY: Family = Family {
     name: "path",
     input_format: "a requested path, relative to the served root, as bytes (percent-encoding \
                    allowed)",
-    // PATH_MAX: the hardened twin's own limit, and room for a clean-up of
-    // thousands of slashes.
-    fuzz_args: &["-max_len=4096"],
+    // Room for every attack of the reproducers but the limits (the
+    // clean-up is a finding from a hundred slashes on), and short runs:
+    // the vulnerable twin's fuse is four times 16 steps a byte.
+    fuzz_args: &["-max_len=1024"],
     keep_rejected: true,
-    mutator: None,
+    mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
     targets: &[

@@ -39,7 +39,7 @@
 //!
 //! # Time complexity
 //!
-//! [`Vfs::child`] is O(t + k), t the size of the table (fixed, 27 entries)
+//! [`Vfs::child`] is O(t + k), t the size of the table (fixed, 31 entries)
 //! and k the name's length; it counts 1 + k meter steps. [`Vfs::open`] is
 //! O(n) lookups for a path of n bytes, plus the components of at most
 //! [`Vfs::MAX_SYMLINKS`] symlink targets.
