@@ -31,7 +31,7 @@ pub use reference::{exception, reference, Exception, Reference};
 /// A rejected request stays eligible for the fuzzer's corpus: the way to an
 /// escape runs through requests that name nothing (`..\..\etc`), each
 /// reaching new code of the walk. Half of the mutations are structural
-/// ([`mutate()`]).
+/// ([`mutate::mutate`]).
 pub static FAMILY: Family = Family {
     name: "path",
     input_format: "a requested path, relative to the served root, as bytes (percent-encoding \

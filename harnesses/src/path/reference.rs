@@ -1,5 +1,5 @@
 //! The path family's differential oracle: the hardened twin against an
-//! independent in-memory resolver, [`reference`].
+//! independent in-memory resolver, [`reference()`].
 //!
 //! The reference is written the other way round from the twin: it keeps
 //! the path reached as a string, looks every candidate up by its full path
@@ -170,7 +170,7 @@ pub fn exception(kind: &ErrorKind) -> Option<Exception> {
 }
 
 /// The differential target: the hardened twin under its oracles, then
-/// against [`reference`]. The reference runs only when the twin served a
+/// against [`reference()`]. The reference runs only when the twin served a
 /// file or refused without an [`Exception`]; it is linear in the request
 /// (one lookup a component, at most [`Vfs::MAX_SYMLINKS`] targets spliced
 /// in).
