@@ -10,7 +10,7 @@
 //! - [`kit`]: the shared oracle kit; [`guard`]: panics caught, a deep
 //!   stack for recursive twins;
 //! - [`families`]: the list; one folder per family ([`regex`], [`json`],
-//!   [`xml`]);
+//!   [`xml`], [`path`]);
 //! - [`dos`] and [`growth`]: attack generators measured across sizes and
 //!   their growth fitted;
 //! - [`adapters`]: verdicts for libFuzzer and proptest; [`manifest`]: the
@@ -27,6 +27,7 @@ pub mod guard;
 pub mod json;
 pub mod kit;
 pub mod manifest;
+pub mod path;
 pub mod pump;
 pub mod regex;
 pub mod target;

@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | [`regex`] | recursive backtracking, exponential on `(a+)+$` | memoised backtracking, O(m·n) |
 //! | [`json`] | unbounded recursive descent, DJBX33A member table, wrapping numbers | explicit stack with a depth limit, SipHash-keyed index, strict RFC 8259, O(n) |
+//! | [`path`] | strips `../` once, checks before decoding and by string prefix, misses `\`, NUL and symlinks; quadratic clean-up | decodes once, refuses non-local names, resolves beneath the root; O(n) |
 //! | [`xml`] | expands entities without limit (billion laughs, quadratic blowup), resolves external entities (XXE) | expat-style amplification budget, cycle and depth limits, external entities and DTDs refused |
 
 #![forbid(unsafe_code)]
@@ -18,5 +19,6 @@
 mod held;
 pub mod json;
 pub mod meter;
+pub mod path;
 pub mod regex;
 pub mod xml;
