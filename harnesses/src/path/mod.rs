@@ -119,8 +119,10 @@ fn run_hardened(input: &[u8]) -> Verdict {
 
 /// One twin on one request, with no oracle (see [`crate::dos`]).
 fn twin(variant: Variant, input: &[u8]) -> Result<Run<'_>, String> {
+    // The sandbox is built while preparing, untimed, like a regex's
+    // compilation: a run is the resolution alone.
+    let fs = Vfs::new();
     Ok(Box::new(move |meter: &mut Meter| {
-        let fs = Vfs::new();
         let result = match variant {
             Variant::Vulnerable => vulnerable::resolve(input, &fs, meter),
             _ => hardened::resolve(input, &fs, meter),
