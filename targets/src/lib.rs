@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod format;
 mod held;
 pub mod json;
 pub mod meter;
