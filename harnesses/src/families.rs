@@ -8,8 +8,13 @@
 use crate::target::{Family, Target};
 
 /// Every family, in the order they are listed and fuzzed.
-pub static FAMILIES: &[&Family] =
-    &[&crate::regex::FAMILY, &crate::json::FAMILY, &crate::xml::FAMILY, &crate::path::FAMILY];
+pub static FAMILIES: &[&Family] = &[
+    &crate::regex::FAMILY,
+    &crate::json::FAMILY,
+    &crate::xml::FAMILY,
+    &crate::path::FAMILY,
+    &crate::format::FAMILY,
+];
 
 /// Every target of every family, family by family.
 pub fn targets() -> impl Iterator<Item = &'static Target> {

@@ -22,6 +22,7 @@
 pub mod adapters;
 pub mod dos;
 pub mod families;
+pub mod format;
 pub mod growth;
 pub mod guard;
 pub mod json;

@@ -207,11 +207,13 @@ fn strip_zeros(s: &str) -> String {
 
 /// Python's `g`: `p` significant digits, fixed or scientific by the
 /// exponent, trailing zeros stripped unless `alternate`.
-fn general(x: f64, p: u64, upper: bool, alternate: bool) -> String {
+fn general(x: f64, p: u64, upper: bool, alternate: bool, repr: bool) -> String {
     let p = p.max(1);
+    // No type with a precision: scientific from an exponent of p - 1 on.
+    let top = if repr { p as i64 - 1 } else { p as i64 };
     let sci = format!("{:.*e}", (p - 1).min(EXACT_DIGITS) as usize, x);
     let exp: i64 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
-    let s = if -4 <= exp && exp < p as i64 {
+    let s = if -4 <= exp && exp < top {
         fixed(x, (p as i64 - 1 - exp) as u64)
     } else {
         exponent(x, p - 1, upper)
@@ -240,12 +242,12 @@ fn float_body(x: f64, spec: &Spec) -> Result<Body, ErrorKind> {
     let mut digits = match spec.ty {
         Some('f' | 'F') => fixed(a, spec.precision.unwrap_or(6)),
         Some('e' | 'E') => exponent(a, spec.precision.unwrap_or(6), upper),
-        Some('g' | 'G') => general(a, spec.precision.unwrap_or(6), upper, spec.alternate),
+        Some('g' | 'G') => general(a, spec.precision.unwrap_or(6), upper, spec.alternate, false),
         Some('%') => fixed(a * 100.0, spec.precision.unwrap_or(6)) + "%",
         None => match spec.precision {
             None => float_repr(a),
             Some(p) => {
-                let s = general(a, p, false, spec.alternate);
+                let s = general(a, p, false, spec.alternate, true);
                 if s.contains(['.', 'e']) {
                     s
                 } else {
