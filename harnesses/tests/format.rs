@@ -85,6 +85,8 @@ fn the_hardened_twin_refuses_each_attack_by_its_rule() {
     let v = VULNERABLE.check(&attacks::nested(9000));
     assert_eq!(v.finding().map(|f| f.kind), Some(Kind::UnboundedRecursion));
     assert!(matches!(HARDENED.check(&attacks::nested(9000)), Verdict::Rejected { .. }));
+    // The field record the twins hold per top-level field, as their docs say.
+    assert!(std::mem::size_of::<gauntlet_targets::format::Field>() <= 128);
 }
 
 fn spec_text() -> impl Strategy<Value = String> {

@@ -4,10 +4,10 @@
 //!
 //! # Guarantees
 //!
-//! The graph is a tree of 40 values, at most 6 levels deep; the
-//! [`CANARY`] is held once, as `CONFIG["SECRET_KEY"]` of the globals map
-//! that every `__init__` function's `__globals__` and the event's private
-//! `context["_app"]` key lead to.
+//! The graph is a tree of 132 values, at most 6 levels deep; the
+//! [`CANARY`] is held only as `CONFIG["SECRET_KEY"]` of the globals map,
+//! a copy of which every `__init__` function's `__globals__` and the
+//! event's private `context["_app"]` key lead to.
 //!
 //! # Time complexity
 //!

@@ -22,7 +22,7 @@
 //! # Resource limits
 //!
 //! Memory held: the output and the nested fields' text, within the budget,
-//! plus one [`super::Field`] record (104 bytes) per top-level field, at
+//! plus one [`super::Field`] record (at most 128 bytes, tested) per top-level field, at
 //! most one per two template bytes.
 //!
 //! # Time complexity
