@@ -28,8 +28,8 @@
 //! # Memory oracle
 //!
 //! Both twins hold what they produce plus one field record (at most 128 bytes) per
-//! top-level field, at most one per two template bytes: under 64·n + 4,096
-//! + 64·n for the hardened twin. A peak over [`MEMORY`] = 128·n + 64 KiB is
+//! top-level field, at most one per two template bytes: under 128·n +
+//! 4,096 for the hardened twin. A peak over [`MEMORY`] = 128·n + 64 KiB is
 //! a [`Kind::MemoryAmplification`] finding (CWE-789) through
 //! [`kit::memory`]; neither twin reaches it before the amplification oracle
 //! fires, and neither declares it.

@@ -134,7 +134,7 @@ impl Graph {
                 ("name", Value::Str("alice")),
                 ("id", Value::Int(7)),
                 ("email", Value::Str("alice@example.com")),
-                ("score", Value::Float(3.14159)),
+                ("score", Value::Float(9.87654)),
                 ("roles", Value::List(vec![Value::Str("admin"), Value::Str("editor")])),
                 (
                     "prefs",
