@@ -8,7 +8,9 @@
 //! - [`mod@reference`]: the differential oracle against Rust's `format!`
 //!   on the subset of the mini-language the two share, with the documented
 //!   [`Exception`]s;
-//! - [`attacks`]: the attack generators the tests, benches and CLI share.
+//! - [`attacks`]: the attack generators the tests, benches and CLI share;
+//! - [`mutate`]: the structure-aware mutator the fuzz targets use (fields,
+//!   chains of names, nesting).
 
 use gauntlet_targets::format::{hardened, vulnerable, Error, Formatted, Graph};
 use gauntlet_targets::meter::{Fuse, Meter};
@@ -19,6 +21,7 @@ use crate::target::{Family, Oracle, Target, Variant};
 use crate::verdict::{Kind, Verdict};
 
 pub mod attacks;
+pub mod mutate;
 pub mod oracle;
 pub mod reference;
 
@@ -30,6 +33,7 @@ pub use reference::{reference, Exception};
 /// A rejected template stays eligible for the fuzzer's corpus: the way to
 /// the secret runs through names that resolve to nothing yet
 /// (`{event.__init__.x}`), and to deep nesting through unclosed fields.
+/// Half of the mutations are structural ([`mutate::mutate`]).
 pub static FAMILY: Family = Family {
     name: "format",
     input_format: "a str.format template as UTF-8 bytes: text, {{ }}, and fields \
@@ -38,7 +42,7 @@ pub static FAMILY: Family = Family {
     // more.
     fuzz_args: &["-max_len=8192"],
     keep_rejected: true,
-    mutator: None,
+    mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
     targets: &[
