@@ -34,6 +34,9 @@ pub(crate) trait Rules {
     fn nesting(&self, depth: u64) -> Result<(), ErrorKind>;
     /// Whether `wanted` bytes produced in all are allowed.
     fn budget(&self, wanted: u64) -> Result<(), ErrorKind>;
+    /// Whether `value` may be printed whole (a container's `str` or
+    /// `repr` prints everything it holds).
+    fn show(&self, value: &Value) -> Result<(), ErrorKind>;
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,6 +267,7 @@ impl<'g> Cx<'_, 'g, '_> {
                 return Err(Error::at(ErrorKind::UnsupportedSpec, start));
             }
             (c, v) => {
+                self.rules.show(v).map_err(|k| Error::at(k, start))?;
                 let mut s = String::new();
                 if c.is_some_and(|c| c != b's') {
                     repr(v, &mut s, &mut self.secret);

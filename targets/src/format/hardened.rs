@@ -5,8 +5,11 @@
 //! - Only public names are resolved: an attribute must be on its class's
 //!   allow-list ([`ALLOWED`]; functions and classes have none) and no name
 //!   or key may start with `_` ([`ErrorKind::PrivateName`],
-//!   [`ErrorKind::NotAllowed`]). The graph's secret is reachable only
-//!   through such names, so it is never read.
+//!   [`ErrorKind::NotAllowed`]). A container is printed whole (its `str`
+//!   or `repr`) only when no key inside it is private: `{event.context}`
+//!   would print `_app`'s globals (found by the fuzzer, 2026-12-02). The
+//!   graph's secret is reachable only through such names, so it is never
+//!   read.
 //! - Widths and precisions above [`Config::max_width`] and
 //!   [`Config::max_precision`] (default 65,535, Rust's own runtime cap) are
 //!   refused before anything is built ([`ErrorKind::WidthLimit`],
@@ -128,6 +131,17 @@ impl Rules for Sandbox {
             return Err(ErrorKind::NestingLimit { depth, limit });
         }
         Ok(())
+    }
+
+    fn show(&self, value: &Value) -> Result<(), ErrorKind> {
+        match value {
+            Value::Map(entries) => entries.iter().try_for_each(|(k, v)| {
+                public(k)?;
+                self.show(v)
+            }),
+            Value::List(items) => items.iter().try_for_each(|v| self.show(v)),
+            _ => Ok(()),
+        }
     }
 
     fn budget(&self, wanted: u64) -> Result<(), ErrorKind> {

@@ -9,7 +9,9 @@
 //!   application's secret key and prints it (Armin Ronacher, 2016: PEP 3101
 //!   meant to forbid underscore names; CPython never did). So do
 //!   `{user.__class__.__init__.__globals__}`, `{event.handlers[0].__globals__}`
-//!   and `{event.context[_app]}`.
+//!   and `{event.context[_app]}` — or no private name at all: the `repr`
+//!   of the public map `{event.context}` prints its private `_app` entry,
+//!   globals and secret included.
 //! - **Unbounded width and precision (CWE-400).** `{:>999999999}` (13
 //!   bytes) asks for a gigabyte of padding, `{2:.999999999f}` a gigabyte of
 //!   digits; CPython allocates it. Here every byte is charged to the meter
@@ -53,6 +55,10 @@ impl Rules for Trusting {
     }
 
     fn budget(&self, _: u64) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    fn show(&self, _: &Value) -> Result<(), ErrorKind> {
         Ok(())
     }
 }
