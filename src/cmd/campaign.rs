@@ -41,7 +41,7 @@ pub struct Campaign {
     /// Longest fuzzing of a vulnerable target, seconds: it is fuzzed until
     /// every declared bug class has been found, which usually takes a few
     /// seconds of this
-    #[arg(long, value_name = "S", default_value_t = 240)]
+    #[arg(long, value_name = "S", default_value_t = 600)]
     vulnerable_time: u64,
 
     /// Only these targets (default: every target), comma-separated or
