@@ -157,6 +157,11 @@ fn list_json_has_one_object_per_target() {
     );
     assert!(v["input_format"].as_str().unwrap().contains("pattern"));
     assert_eq!(v["source"], "targets/src/regex/vulnerable.rs");
+    assert_eq!(v["fuzz_target"], "regex_vulnerable");
+    assert_eq!(v["dict"], "corpora/regex/regex.dict");
+    assert_eq!(v["seeds"], "corpora/regex/seeds");
+    let format = records.iter().find(|r| r["name"] == "format-hardened").unwrap();
+    assert_eq!(format["fuzz_args"], serde_json::json!(["-max_len=8192"]));
     let h = records.iter().find(|r| r["name"] == "regex-hardened").unwrap();
     assert_eq!(h["expected"], serde_json::json!([]));
 }

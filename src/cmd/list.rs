@@ -20,7 +20,10 @@ pub struct List {
     /// Print JSON Lines instead: one object per target
     ///
     /// The keys: name, family, variant, cwes (numbers), oracles, expected
-    /// (finding kinds), input_format and source (the file under attack).
+    /// (finding kinds), input_format, source (the file under attack), and
+    /// what a fuzzing engine needs to run it without gauntlet: fuzz_target
+    /// (the cargo fuzz binary), dict and seeds (paths relative to the
+    /// repository root) and fuzz_args (its libFuzzer flags).
     #[arg(long, verbatim_doc_comment)]
     json: bool,
 }
@@ -50,6 +53,10 @@ struct Record {
     expected: Vec<&'static str>,
     input_format: &'static str,
     source: &'static str,
+    fuzz_target: String,
+    dict: String,
+    seeds: String,
+    fuzz_args: &'static [&'static str],
 }
 
 impl Record {
@@ -63,6 +70,10 @@ impl Record {
             expected: t.expected.iter().map(|k| k.name()).collect(),
             input_format: t.input_format(),
             source: t.source,
+            fuzz_target: t.fuzz_name(),
+            dict: t.dict_path().display().to_string(),
+            seeds: t.seeds_path().display().to_string(),
+            fuzz_args: t.fuzz_args(),
         }
     }
 }
