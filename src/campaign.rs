@@ -37,21 +37,60 @@ use gauntlet_harnesses::Variant;
 use gauntlet_harnesses::{Family, Kind, Target, Verdict};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::baseline::{Baseline, BaselineChoice};
 use crate::findings;
 use crate::fuzzer::{CargoFuzz, RunOptions, Sanitizer, Stats};
 use crate::report::files::{safe_join, write_atomic};
 use crate::report::{
     ClassRecord, Environment, FindingRecord, ReplayRecord, ReplayReport, Report, Status,
-    TargetReport, TimingReport, SCHEMA_VERSION,
+    TargetReport, TimingReport, SCHEMA_VERSION, UNEXPECTED,
 };
 
 use crate::text::HumanPath;
+
+/// How a campaign spends its time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// The budgets given, every target (the default).
+    Standard,
+    /// A pull request's check: short budgets, and the run stops at the
+    /// first target with an unexpected finding.
+    Pr,
+    /// A nightly job: long budgets, and hardened and differential targets
+    /// go on after a finding (fork mode, `-ignore_crashes=1`), so every
+    /// class of bug a night can find is in its report.
+    Nightly,
+    /// No fuzzing: `cargo fuzz cmin` on each target's working corpus
+    /// (`--corpus`) keeps only the inputs that add coverage.
+    Prune,
+}
+
+impl Mode {
+    /// `standard`, `pr`, `nightly` or `prune`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Standard => "standard",
+            Mode::Pr => "pr",
+            Mode::Nightly => "nightly",
+            Mode::Prune => "prune",
+        }
+    }
+}
 
 /// What to run.
 #[derive(Debug)]
 pub struct Plan {
     /// `"campaign"` or `"fuzz"`.
     pub command: &'static str,
+    /// How the time is spent.
+    pub mode: Mode,
+    /// The working corpus kept between runs (`DIR/<fuzz target>/`), or
+    /// none (a fresh one in the run directory).
+    pub corpus: Option<PathBuf>,
+    /// The run to compare with.
+    pub baseline: BaselineChoice,
+    /// Whether new unexpected findings become regressions.
+    pub promote: bool,
     /// The targets, in order.
     pub targets: Vec<&'static Target>,
     /// Fuzzing time of a hardened or differential target, seconds.
@@ -147,11 +186,22 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         seeds: plan.seeds,
         quiet_kinds: None,
     };
-    let mut reports = Vec::new();
+    let mut reports: Vec<TargetReport> = Vec::new();
     let mut total_findings = 0;
+    let mut stopped = None;
     for &target in &plan.targets {
         if interrupted() {
             break;
+        }
+        if plan.mode == Mode::Pr {
+            if let Some(t) = reports.iter().find(|t| t.findings.iter().any(|f| !f.expected)) {
+                stopped = Some(format!(
+                    "--mode pr stops at the first unexpected finding ({}); {} targets not fuzzed",
+                    t.name,
+                    plan.targets.len() - reports.len()
+                ));
+                break;
+            }
         }
         overall.set_message(format!("{}  ({total_findings} findings so far)", target.name));
         let seconds = match target.variant {
@@ -159,10 +209,13 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
             _ => plan.seconds,
         };
         // A vulnerable twin is fuzzed until every declared kind has been
-        // found (or its budget is spent), not just the first.
-        let keep_going = target.variant == Variant::Vulnerable;
+        // found (or its budget is spent), not just the first; at night,
+        // every target goes on after a finding.
+        let keep_going = target.variant == Variant::Vulnerable || plan.mode == Mode::Nightly;
         let opts = RunOptions { seconds, keep_going, ..opts.clone() };
-        let report = fuzz_one(&fuzz, target, &opts, &run_dir, &shown, &multi, plan.minimise)?;
+        let corpus = plan.corpus.as_deref();
+        let report =
+            fuzz_one(&fuzz, target, &opts, &run_dir, &shown, &multi, plan.minimise, corpus)?;
         total_findings += report.findings.len();
         let line = format!(
             "{}: {} — {} ({} execs, {} exec/s, {} findings)",
@@ -187,16 +240,25 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         Vec::new()
     };
     let partial = interrupted();
-    let passed = !partial
-        && reports.iter().all(|t| t.verdict == Status::Pass)
-        && replay.as_ref().is_none_or(|r| r.failed == 0)
-        && timing.iter().all(|t| t.failure().is_none());
+    let baseline = compare_with_baseline(plan, &run_dir, &mut reports)?;
+    let run_id = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut promoted = Vec::new();
+    if plan.promote {
+        for (report, &target) in reports.iter().zip(&plan.targets) {
+            promoted.extend(crate::promote::promote(
+                &plan.root,
+                target,
+                &report.findings,
+                &run_id,
+            )?);
+        }
+    }
     let mut flags = CargoFuzz::flags(plan.targets[0], &opts, Path::new("<run>/artifacts/<target>"));
     flags.truncate(flags.len() - plan.targets[0].fuzz_args().len());
     flags[0] = "-dict=corpora/<family>/<family>.dict".to_owned();
-    let report = Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
-        run_id: run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        run_id,
         command: plan.command.to_owned(),
         partial,
         started: rfc3339(started_utc),
@@ -205,13 +267,24 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         targets: reports,
         replay,
         timing,
-        passed,
+        mode: plan.mode.name().to_owned(),
+        stopped,
+        baseline,
+        promoted,
+        passed: false,
     };
+    report.passed = report.judge();
     report.write_all(&run_dir)?;
     writeln!(out)?;
     write!(out, "{}", report.summary_table())?;
     for failure in report.failures() {
         writeln!(out, "FAIL {failure}")?;
+    }
+    if let Some(why) = &report.stopped {
+        writeln!(out, "stopped: {why}")?;
+    }
+    for file in &report.promoted {
+        writeln!(out, "promoted: {file} (a failing regression until the bug is fixed)")?;
     }
     writeln!(out, "report: {}", HumanPath(&shown))?;
     if partial {
@@ -220,6 +293,54 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+#[allow(clippy::too_many_arguments)]
+/// `--mode prune`: `cargo fuzz cmin` on each target's working corpus under
+/// `--corpus`, printing the number of inputs before and after. Targets
+/// without a working corpus yet are skipped.
+pub fn prune(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<crate::cmd::Outcome> {
+    let Some(corpus) = &plan.corpus else {
+        bail!("--mode prune minimises a working corpus: name it with --corpus DIR");
+    };
+    let fuzz = CargoFuzz::ensure(&plan.root, plan.sanitizer, plan.install)?;
+    fuzz.build()?;
+    let count = |dir: &Path| std::fs::read_dir(dir).map_or(0, |d| d.filter_map(Result::ok).count());
+    for &target in &plan.targets {
+        let dir = corpus.join(target.fuzz_name());
+        let before = count(&dir);
+        if before == 0 {
+            writeln!(out, "{}: no working corpus in {}; skipped", target.name, HumanPath(&dir))?;
+            continue;
+        }
+        let log = corpus.join(format!(".{}.cmin.log", target.fuzz_name()));
+        fuzz.cmin(target, &dir, &log)?;
+        writeln!(out, "{}: {before} inputs -> {} (cargo fuzz cmin)", target.name, count(&dir))?;
+    }
+    Ok(crate::cmd::Outcome::Passed)
+}
+
+/// Marks each finding new or persisting against the plan's baseline and
+/// sorts out the baseline's findings this run did not meet again.
+fn compare_with_baseline(
+    plan: &Plan,
+    run_dir: &Path,
+    reports: &mut [TargetReport],
+) -> anyhow::Result<Option<crate::baseline::BaselineReport>> {
+    let dir = match &plan.baseline {
+        BaselineChoice::None => return Ok(None),
+        BaselineChoice::Dir(dir) => dir.clone(),
+        BaselineChoice::Newest => match Baseline::newest(&plan.out, run_dir) {
+            Some(dir) => dir,
+            None => return Ok(None),
+        },
+    };
+    let baseline = Baseline::load(&dir)?;
+    let fuzzed: Vec<&'static Target> = plan.targets[..reports.len()].to_vec();
+    let mut findings: Vec<&mut FindingRecord> =
+        reports.iter_mut().flat_map(|t| t.findings.iter_mut()).collect();
+    Ok(Some(baseline.compare(&mut findings, &fuzzed)?))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn fuzz_one(
     fuzz: &CargoFuzz,
     target: &'static Target,
@@ -228,6 +349,7 @@ fn fuzz_one(
     shown: &Path,
     multi: &MultiProgress,
     minimise: bool,
+    corpus_root: Option<&Path>,
 ) -> anyhow::Result<TargetReport> {
     let bar = multi.add(ProgressBar::new(opts.seconds));
     bar.set_style(
@@ -247,7 +369,7 @@ fn fuzz_one(
             }
         })
     };
-    let corpus = run_dir.join("corpus").join(target.fuzz_name());
+    let corpus = corpus_root.unwrap_or(&run_dir.join("corpus")).join(target.fuzz_name());
     let artifacts = run_dir.join("artifacts").join(target.fuzz_name());
     let logs = run_dir.join("logs");
     std::fs::create_dir_all(&logs)
@@ -405,7 +527,7 @@ fn judge(
     let unexpected: Vec<&str> =
         findings.iter().filter(|f| !f.expected).map(|f| f.kind.name()).collect();
     if !unexpected.is_empty() {
-        return (Status::Fail, format!("unexpected finding: {}", unexpected.join(", ")));
+        return (Status::Fail, format!("{UNEXPECTED}: {}", unexpected.join(", ")));
     }
     if stats.executions == 0 && findings.is_empty() {
         let code = stats.exit_code.map_or("a signal".to_owned(), |c| format!("exit code {c}"));

@@ -17,11 +17,15 @@ use gauntlet_harnesses::{Finding, Target, Verdict};
 use crate::fuzzer::CargoFuzz;
 use crate::input::read_regular;
 use crate::report::files::{safe_join, write_atomic};
-use crate::report::FindingRecord;
+use crate::report::{Determinism, FindingRecord};
 use crate::text::{escape_bytes, hex, HumanPath};
 
 /// The largest artifact read back (libFuzzer's inputs are far smaller).
 const MAX_ARTIFACT: u64 = 16 << 20;
+
+/// How many more times each finding's input is replayed for the
+/// determinism gate.
+const REPLAYS: u32 = 2;
 
 /// The prefixes libFuzzer gives the inputs it saves.
 const ARTIFACT_PREFIXES: [&str; 5] = ["crash-", "timeout-", "oom-", "slow-unit-", "leak-"];
@@ -118,6 +122,7 @@ pub fn collect(
             let _ = fs::remove_dir_all(&scratch);
         }
         let pump = pumped.as_ref().map(|p| PumpRecord::of(p, |b| escape_bytes(b, 200)));
+        let determinism = Determinism::check(target, &best, &finding, REPLAYS);
         let rel = Path::new("findings").join(target.name).join(&signature);
         let shown_dir = shown.join(&rel);
         let shown_input = shown_dir.join(minimized.unwrap_or("input"));
@@ -141,6 +146,8 @@ pub fn collect(
                 fuzz.reproduce_command(target, &shown_input),
                 format!("gauntlet run {} {}", target.name, shown_input.display()),
             ],
+            determinism,
+            baseline: None,
         };
         let json = serde_json::to_vec_pretty(&record).context("cannot encode finding.json")?;
         write_atomic(&dir, "finding.json", &json)?;

@@ -381,6 +381,35 @@ impl CargoFuzz {
         Ok(stats)
     }
 
+    /// Minimises the working corpus `corpus` of `target` in place with
+    /// `cargo fuzz cmin` (libFuzzer's `-merge=1`): only inputs that add
+    /// coverage stay. cargo fuzz's output goes to `log`.
+    pub fn cmin(&self, target: &Target, corpus: &Path, log: &Path) -> anyhow::Result<()> {
+        let file =
+            fs::File::create(log).with_context(|| format!("cannot create {}", HumanPath(log)))?;
+        let status = self
+            .cargo()
+            .args(["fuzz", "cmin", "--sanitizer", self.sanitizer.name()])
+            .arg(target.fuzz_name())
+            .arg(corpus)
+            .arg("--")
+            .arg(format!("-dict={}", target.dict_path().display()))
+            .args(target.fuzz_args())
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().context("cannot share the log file")?)
+            .stderr(file)
+            .status()
+            .context("cannot run cargo fuzz cmin")?;
+        if !status.success() {
+            bail!(
+                "cargo fuzz cmin {} failed ({status}); see {}",
+                target.fuzz_name(),
+                HumanPath(log)
+            );
+        }
+        Ok(())
+    }
+
     /// Minimises a crashing input with `cargo fuzz tmin`; returns the
     /// smallest crashing input it wrote into `dir`, if any.
     pub fn tmin(

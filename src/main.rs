@@ -27,11 +27,13 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::Parser;
 
+mod baseline;
 mod campaign;
 mod cmd;
 mod findings;
 mod fuzzer;
 mod input;
+mod promote;
 mod report;
 mod text;
 mod timing;

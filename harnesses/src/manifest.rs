@@ -18,6 +18,10 @@
 //!   every target of its family.
 //! - `corpora/<family>/regressions/<variant>/*` — inputs of fixed bugs: an
 //!   unexpected finding fails (files ending in `.md` are notes, not inputs).
+//!   The folder's `README.md` names every file (as `` `file` ``) with its
+//!   root cause; [`regression_notes`] lists what is missing, and an entry
+//!   whose root cause is still [`ROOT_CAUSE_UNKNOWN`] (as `gauntlet campaign
+//!   --promote` writes it) counts as missing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -200,6 +204,44 @@ fn files_in(root: &Path, dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     }
     files.sort();
     Ok(files)
+}
+
+/// What a regressions README says of a promoted finding until someone
+/// writes its root cause.
+pub const ROOT_CAUSE_UNKNOWN: &str = "UNKNOWN (fix the bug, then write the root cause here)";
+
+/// Every regression file of every target that its folder's `README.md`
+/// does not name, and every README entry whose root cause is still
+/// [`ROOT_CAUSE_UNKNOWN`]: one line each, empty when every regression is
+/// explained.
+pub fn regression_notes(root: &Path) -> Result<Vec<String>, CorpusError> {
+    let mut out = Vec::new();
+    for target in targets() {
+        let dir = target.regressions_path();
+        let files: Vec<PathBuf> = files_in(root, &dir)?
+            .into_iter()
+            .filter(|f| f.extension().is_none_or(|e| e != "md"))
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let readme = dir.join("README.md");
+        let text = match fs::read_to_string(root.join(&readme)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(corpus_error(&readme, e)),
+        };
+        for file in &files {
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            if !text.lines().any(|l| l.contains(&format!("`{name}`"))) {
+                out.push(format!("{}: no entry in {}", file.display(), readme.display()));
+            }
+        }
+        for line in text.lines().filter(|l| l.contains(ROOT_CAUSE_UNKNOWN)) {
+            out.push(format!("{}: root cause not written yet: {line}", readme.display()));
+        }
+    }
+    Ok(out)
 }
 
 fn read(root: &Path, file: &Path) -> Result<Vec<u8>, CorpusError> {

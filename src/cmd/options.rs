@@ -9,7 +9,8 @@ use gauntlet_harnesses::Target;
 
 use super::common::repo_root;
 use super::Outcome;
-use crate::campaign::Plan;
+use crate::baseline::BaselineChoice;
+use crate::campaign::{Mode, Plan};
 use crate::fuzzer::Sanitizer;
 use crate::report::Report;
 use crate::text::HumanPath;
@@ -59,6 +60,28 @@ pub struct FuzzOptions {
     /// nearest ancestor of the current directory with corpora/)
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+
+    /// A working corpus kept between runs (a nightly job's cache): libFuzzer
+    /// reads and grows DIR/<fuzz target>/ instead of a fresh corpus in the
+    /// run directory
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
+
+    /// The earlier run directory (holding report.json) to compare with:
+    /// findings become new, persisting or fixed, and only new unexpected
+    /// ones fail the run (default: the newest run directory under --out)
+    #[arg(long, value_name = "DIR", conflicts_with = "no_baseline")]
+    baseline: Option<PathBuf>,
+
+    /// Compare with no earlier run: every finding is new
+    #[arg(long)]
+    no_baseline: bool,
+
+    /// Copy each new unexpected finding into its family's regressions
+    /// folder (corpora/<family>/regressions/<variant>/) as a failing case,
+    /// with a README entry whose root cause is to be written
+    #[arg(long)]
+    promote: bool,
 }
 
 impl FuzzOptions {
@@ -82,8 +105,21 @@ impl FuzzOptions {
             }
             None => root.join("reports"),
         };
+        let absolute_of = |p: &PathBuf, what: &str| {
+            absolute(p).with_context(|| format!("cannot resolve {what} {}", HumanPath(p)))
+        };
+        let baseline = match (&self.baseline, self.no_baseline) {
+            (Some(dir), _) => BaselineChoice::Dir(absolute_of(dir, "--baseline")?),
+            (None, true) => BaselineChoice::None,
+            (None, false) => BaselineChoice::Newest,
+        };
+        let corpus = self.corpus.as_ref().map(|c| absolute_of(c, "--corpus")).transpose()?;
         Ok(Plan {
             command,
+            mode: Mode::Standard,
+            corpus,
+            baseline,
+            promote: self.promote,
             targets,
             seconds,
             vulnerable_seconds,

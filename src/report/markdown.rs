@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use gauntlet_harnesses::growth::sci;
 
 use super::{FindingRecord, Report, Status, TargetReport, TimingReport};
+use crate::baseline::BaselineReport;
 use crate::text::{escape_bytes, hex_decode, truncate};
 
 impl Report {
@@ -90,6 +91,31 @@ impl Report {
                 );
             }
         }
+        if let Some(why) = &self.stopped {
+            let _ = writeln!(md, "\nStopped early: {}.", escape_md(why));
+        }
+        if let Some(b) = &self.baseline {
+            baseline(&mut md, b, &self.targets);
+        }
+        if !self.promoted.is_empty() {
+            let _ = writeln!(
+                md,
+                "\nPromoted to failing regressions (`--promote`; each fails the replay until \
+                 the bug is fixed and its README entry says why):\n"
+            );
+            for file in &self.promoted {
+                let _ = writeln!(md, "- `{file}`");
+            }
+        }
+        let unstable: Vec<&FindingRecord> =
+            self.findings().filter(|f| !f.determinism.same).collect();
+        if !unstable.is_empty() {
+            let _ = writeln!(md, "\nFindings that replay differently (the determinism gate):\n");
+            for f in unstable {
+                let why = f.determinism.detail.as_deref().unwrap_or("?");
+                let _ = writeln!(md, "- `{}` `{}`: {}", f.target, f.signature, escape_md(why));
+            }
+        }
         if !self.timing.is_empty() {
             timing(&mut md, &self.timing);
         }
@@ -107,6 +133,15 @@ impl Report {
                 if f.expected { "" } else { " — UNEXPECTED" }
             );
             let _ = writeln!(md, "- signature: `{}`", f.signature);
+            if let Some(state) = f.baseline {
+                let _ = writeln!(md, "- since the baseline: **{state}**");
+            }
+            let _ = writeln!(
+                md,
+                "- replayed {} more times: {}",
+                f.determinism.replays,
+                if f.determinism.same { "same signature and cost" } else { "**differs**" }
+            );
             let _ = writeln!(md, "- summary: {}", escape_md(&f.summary));
             let c = f.cost;
             let _ = writeln!(
@@ -132,6 +167,48 @@ impl Report {
             let _ = writeln!(md);
         }
         md
+    }
+}
+
+/// What changed since the baseline: every finding of this run new or
+/// persisting, every earlier one replayed or fixed.
+fn baseline(md: &mut String, b: &BaselineReport, targets: &[TargetReport]) {
+    let _ = writeln!(
+        md,
+        "\n## Since the baseline\n\nBaseline `{}` (`{}`): **{} new**, {} persisting, {} fixed. \
+         A finding is keyed by its signature; one the fuzzer did not meet again was replayed \
+         from the baseline's input, and is fixed only if the target no longer gives it.\n",
+        b.run_id,
+        escape_md(&b.dir),
+        b.new,
+        b.persisting,
+        b.fixed
+    );
+    let _ = writeln!(md, "| state | target | kind | signature | summary |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for f in targets.iter().flat_map(|t| &t.findings) {
+        let state = f.baseline.map_or("—", |s| s.name());
+        let unexpected = if f.expected { "" } else { " (unexpected)" };
+        let _ = writeln!(
+            md,
+            "| {state}{unexpected} | `{}` | {} | `{}` | {} |",
+            f.target,
+            f.kind,
+            f.signature,
+            escape_md(&truncate(&f.summary, 160))
+        );
+    }
+    for (state, known) in [("persisting (replayed)", &b.replayed), ("fixed", &b.fixed_findings)] {
+        for k in known {
+            let _ = writeln!(
+                md,
+                "| {state} | `{}` | {} | `{}` | {} |",
+                k.target,
+                k.kind,
+                k.signature,
+                escape_md(&truncate(&k.summary, 160))
+            );
+        }
     }
 }
 

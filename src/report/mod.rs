@@ -90,9 +90,20 @@ pub struct Report {
     /// The timing stage: each attack of each family measured on both
     /// twins (empty when not run).
     pub timing: Vec<TimingReport>,
-    /// Whether the run passed: every target's verdict is PASS, the replay,
-    /// if run, had no failure and no hardened twin grew faster than
-    /// linearly in the timing stage. Always false for a partial run.
+    /// `pr`, `nightly` or `standard` (no `--mode`).
+    pub mode: String,
+    /// Why the run stopped before its last target, when it did (`--mode
+    /// pr` stops at the first unexpected finding).
+    pub stopped: Option<String>,
+    /// What changed since the baseline run, when there was one.
+    pub baseline: Option<crate::baseline::BaselineReport>,
+    /// Regression files `--promote` wrote, relative to the repository root.
+    pub promoted: Vec<String>,
+    /// Whether the run passed: every target's verdict is PASS (or, with a
+    /// baseline, FAIL only by unexpected findings that persist from it),
+    /// every finding passed the determinism gate, the replay, if run, had
+    /// no failure and no hardened twin grew faster than linearly in the
+    /// timing stage. Always false for a partial run.
     pub passed: bool,
 }
 
@@ -212,6 +223,27 @@ pub struct TargetReport {
     pub reason: String,
 }
 
+impl TargetReport {
+    /// Whether this target fails the run: its verdict is FAIL, unless a
+    /// baseline says every unexpected finding that failed it persists from
+    /// the baseline (then it is reported, not failed on again).
+    pub fn blocks(&self) -> bool {
+        if self.verdict == Status::Pass {
+            return false;
+        }
+        let unexpected: Vec<&FindingRecord> =
+            self.findings.iter().filter(|f| !f.expected).collect();
+        let only_persisting = !unexpected.is_empty()
+            && self.reason.starts_with(UNEXPECTED)
+            && self.classes.iter().all(|c| c.found)
+            && unexpected.iter().all(|f| f.baseline == Some(crate::baseline::State::Persisting));
+        !only_persisting
+    }
+}
+
+/// How the reason of a target failed by an unexpected finding begins.
+pub const UNEXPECTED: &str = "unexpected finding";
+
 /// Whether fuzzing rediscovered one declared bug class of a vulnerable twin.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClassRecord {
@@ -271,6 +303,54 @@ pub struct FindingRecord {
     pub pump: Option<gauntlet_harnesses::pump::PumpRecord>,
     /// Command lines that reproduce it, run from the repository root.
     pub reproduce: Vec<String>,
+    /// The determinism gate: the input replayed twice more through the
+    /// harness must give the same signature and the same cost.
+    pub determinism: Determinism,
+    /// New or persisting against the baseline, when there is one.
+    pub baseline: Option<crate::baseline::State>,
+}
+
+/// The determinism gate of one finding: the meter promises that the same
+/// input costs the same on every run, and a finding is only worth a
+/// signature if it does.
+#[derive(Clone, Debug, Serialize)]
+pub struct Determinism {
+    /// Replays after the one that made the finding.
+    pub replays: u32,
+    /// Whether every replay gave the same signature and cost.
+    pub same: bool,
+    /// What differed, when something did.
+    pub detail: Option<String>,
+}
+
+impl Determinism {
+    /// Replays `input` through `target` `replays` times and compares each
+    /// verdict with `finding`.
+    pub fn check(
+        target: &gauntlet_harnesses::Target,
+        input: &[u8],
+        finding: &gauntlet_harnesses::Finding,
+        replays: u32,
+    ) -> Determinism {
+        let mut detail = None;
+        for n in 1..=replays {
+            let differs = match target.check(input) {
+                gauntlet_harnesses::Verdict::Finding(f) if f.signature != finding.signature => {
+                    Some(format!("signature {} instead of {}", f.signature, finding.signature))
+                }
+                gauntlet_harnesses::Verdict::Finding(f) if f.cost != finding.cost => {
+                    Some(format!("cost {:?} instead of {:?}", f.cost, finding.cost))
+                }
+                gauntlet_harnesses::Verdict::Finding(_) => None,
+                other => Some(format!("no finding ({})", other.status())),
+            };
+            if let Some(d) = differs {
+                detail = Some(format!("replay {n}: {d}"));
+                break;
+            }
+        }
+        Determinism { replays, same: detail.is_none(), detail }
+    }
 }
 
 /// The meter's totals.
@@ -341,9 +421,17 @@ impl Report {
         let mut out: Vec<String> = self
             .targets
             .iter()
-            .filter(|t| t.verdict == Status::Fail)
+            .filter(|t| t.blocks())
             .map(|t| format!("{}: {}", t.name, t.reason))
             .collect();
+        out.extend(self.findings().filter(|f| !f.determinism.same).map(|f| {
+            format!(
+                "{} {}: not deterministic: {}",
+                f.target,
+                f.signature,
+                f.determinism.detail.as_deref().unwrap_or("?")
+            )
+        }));
         if let Some(replay) = &self.replay {
             out.extend(replay.results.iter().filter(|r| !r.pass).map(|r| format!("replay {r}")));
         }
@@ -408,10 +496,22 @@ impl Report {
         if let Some(r) = &self.replay {
             let _ = writeln!(out, "replay: {} passed, {} failed", r.passed, r.failed);
         }
+        if let Some(b) = &self.baseline {
+            let _ = writeln!(
+                out,
+                "baseline {}: {} new, {} persisting, {} fixed",
+                b.run_id, b.new, b.persisting, b.fixed
+            );
+        }
         for t in &self.timing {
             let _ = writeln!(out, "timing {}/{}: {}", t.family, t.attack, t.summary());
         }
         out
+    }
+
+    /// Whether the run passes, from its parts (see [`Report::passed`]).
+    pub fn judge(&self) -> bool {
+        !self.partial && self.failures().is_empty()
     }
 
     /// Every finding of every target, in target order.
@@ -462,6 +562,8 @@ pub(crate) mod tests {
             input_hex: crate::text::hex(b"(a+)+$\n\xff"),
             pump: None,
             reproduce: vec!["gauntlet repro x".into()],
+            determinism: Determinism { replays: 2, same: true, detail: None },
+            baseline: None,
         };
         let target = |name: &str, verdict: Status, findings: Vec<FindingRecord>| TargetReport {
             name: name.into(),
@@ -510,8 +612,31 @@ pub(crate) mod tests {
             ],
             replay: Some(ReplayReport { passed: 1, failed: 0, results: vec![] }),
             timing: vec![],
+            mode: "standard".into(),
+            stopped: None,
+            baseline: None,
+            promoted: vec![],
             passed: false,
         }
+    }
+
+    #[test]
+    fn only_new_unexpected_findings_and_unstable_ones_fail_the_run() {
+        let mut report = sample();
+        report.targets[1].reason = format!("{UNEXPECTED}: Panic");
+        assert!(!report.judge(), "an unexpected finding with no baseline fails");
+        report.targets[1].findings[0].baseline = Some(crate::baseline::State::New);
+        assert!(!report.judge(), "a new one fails");
+        report.targets[1].findings[0].baseline = Some(crate::baseline::State::Persisting);
+        assert!(report.judge(), "one persisting from the baseline is reported, not failed on");
+        assert_eq!(report.targets[1].verdict, Status::Fail, "the target's verdict stays honest");
+        report.targets[0].findings[0].determinism.same = false;
+        report.targets[0].findings[0].determinism.detail = Some("replay 1: cost …".into());
+        assert_eq!(report.failures().len(), 1, "{:?}", report.failures());
+        assert!(report.failures()[0].contains("not deterministic: replay 1"));
+        report.targets[0].findings[0].determinism.same = true;
+        report.partial = true;
+        assert!(!report.judge(), "a partial run never passes");
     }
 
     #[test]

@@ -5,23 +5,32 @@ use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
 };
 
 use gauntlet_harnesses::Kind;
 
 use super::Report;
+use crate::baseline::State;
 
 impl Report {
     /// `report.sarif`: one rule per pair of finding kind and CWE (id
     /// `<Kind>/CWE-<n>`, so two findings of one kind with different CWEs each
     /// name theirs), one result per unique finding, located at the target's
-    /// source file, fingerprinted by signature.
+    /// source file, fingerprinted by signature. With a baseline, each
+    /// result carries its `baselineState` (`new` or `unchanged`), and each
+    /// baseline finding that is fixed is one more result, `absent`, of kind
+    /// `pass` and level `none`.
     pub fn sarif(&self) -> Sarif {
+        let fixed: &[crate::baseline::Known] =
+            self.baseline.as_ref().map_or(&[], |b| &b.fixed_findings);
         // Rules in the order of their ids.
         let mut rules: BTreeMap<String, (Kind, u32)> = BTreeMap::new();
-        for f in self.findings() {
-            rules.entry(rule_id(f.kind, f.cwe)).or_insert((f.kind, f.cwe));
+        for (kind, cwe) in
+            self.findings().map(|f| (f.kind, f.cwe)).chain(fixed.iter().map(|k| (k.kind, k.cwe)))
+        {
+            rules.entry(rule_id(kind, cwe)).or_insert((kind, cwe));
         }
         let rule_index: BTreeMap<&str, i64> =
             rules.keys().enumerate().map(|(i, id)| (id.as_str(), i as i64)).collect();
@@ -57,31 +66,49 @@ impl Report {
                     "input".to_owned(),
                     serde_json::json!(f.minimized.as_ref().unwrap_or(&f.input)),
                 );
-                let location = Location {
-                    physical_location: Some(PhysicalLocation {
-                        artifact_location: Some(ArtifactLocation {
-                            uri: Some(t.source.clone()),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                };
                 let message = Message {
                     text: Some(format!("{}: {}", f.target, f.summary)),
                     ..Default::default()
                 };
                 let rule = rule_id(f.kind, f.cwe);
-                SarifResult::builder()
+                let mut result = SarifResult::builder()
                     .rule_index(rule_index[rule.as_str()])
                     .rule_id(rule)
                     .level(if f.expected { ResultLevel::Note } else { ResultLevel::Error })
                     .message(message)
-                    .locations(vec![location])
+                    .locations(vec![location(&t.source)])
                     .partial_fingerprints(fingerprints)
                     .properties(PropertyBag { additional_properties: props, ..Default::default() })
-                    .build()
+                    .build();
+                result.baseline_state = f.baseline.map(|s| serde_json::json!(s.sarif()));
+                result
             })
+            .chain(fixed.iter().map(|k| {
+                let source = gauntlet_harnesses::find(&k.target).map_or("", |t| t.source);
+                let mut fingerprints = BTreeMap::new();
+                fingerprints.insert("gauntletSignature/v1".to_owned(), k.signature.clone());
+                let mut props = BTreeMap::new();
+                props.insert("target".to_owned(), serde_json::json!(k.target));
+                props.insert("expected".to_owned(), serde_json::json!(k.expected));
+                props.insert("cwe".to_owned(), serde_json::json!(k.cwe));
+                let message = Message {
+                    text: Some(format!("{}: fixed since the baseline: {}", k.target, k.summary)),
+                    ..Default::default()
+                };
+                let rule = rule_id(k.kind, k.cwe);
+                let mut result = SarifResult::builder()
+                    .rule_index(rule_index[rule.as_str()])
+                    .rule_id(rule)
+                    .kind(ResultKind::Pass)
+                    .level(ResultLevel::None)
+                    .message(message)
+                    .locations(vec![location(source)])
+                    .partial_fingerprints(fingerprints)
+                    .properties(PropertyBag { additional_properties: props, ..Default::default() })
+                    .build();
+                result.baseline_state = Some(serde_json::json!(State::Fixed.sarif()));
+                result
+            }))
             .collect();
         let driver = ToolComponent::builder()
             .name("gauntlet")
@@ -99,6 +126,20 @@ impl Report {
     }
 }
 
+/// A location at the file under attack.
+fn location(source: &str) -> Location {
+    Location {
+        physical_location: Some(PhysicalLocation {
+            artifact_location: Some(ArtifactLocation {
+                uri: Some(source.to_owned()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 /// The id of the rule for findings of `kind` with CWE `cwe`:
 /// `SuperlinearTime/CWE-1333`.
 fn rule_id(kind: Kind, cwe: u32) -> String {
@@ -108,7 +149,11 @@ fn rule_id(kind: Kind, cwe: u32) -> String {
 #[cfg(test)]
 mod tests {
     use gauntlet_harnesses::Kind;
-    use serde_sarif::sarif::{ReportingDescriptor, Result as SarifResult, Sarif};
+    use serde_sarif::sarif::{
+        ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Sarif,
+    };
+
+    use crate::baseline::State;
 
     use super::super::tests::sample;
 
@@ -137,6 +182,43 @@ mod tests {
         assert_eq!(rule_of(&sarif, first).id, "SuperlinearTime/CWE-1333");
         let fp = first.partial_fingerprints.as_ref().unwrap();
         assert_eq!(fp["gauntletSignature/v1"], "superlineartime-0123456789abcdef");
+    }
+
+    #[test]
+    fn with_a_baseline_results_carry_their_state_and_fixed_findings_are_absent() {
+        let mut report = sample();
+        report.targets[0].findings[0].baseline = Some(State::Persisting);
+        report.targets[1].findings[0].baseline = Some(State::New);
+        report.baseline = Some(crate::baseline::BaselineReport {
+            run_id: "b".into(),
+            dir: "reports/b".into(),
+            new: 1,
+            persisting: 1,
+            fixed: 1,
+            replayed: vec![],
+            fixed_findings: vec![crate::baseline::Known {
+                target: "json-hardened".into(),
+                kind: Kind::UnboundedRecursion,
+                cwe: 674,
+                signature: "unboundedrecursion-0000000000000001".into(),
+                summary: "deep".into(),
+                expected: false,
+                input_hex: String::new(),
+            }],
+        });
+        let sarif = report.sarif();
+        let states: Vec<String> = results(&sarif)
+            .iter()
+            .map(|r| r.baseline_state.as_ref().unwrap().as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(states, ["unchanged", "new", "absent"]);
+        let absent = &results(&sarif)[2];
+        assert_eq!(rule_of(&sarif, absent).id, "UnboundedRecursion/CWE-674");
+        assert_eq!(absent.kind, Some(ResultKind::Pass));
+        assert_eq!(absent.level, Some(ResultLevel::None));
+        let uri = absent.locations.as_ref().unwrap()[0].physical_location.as_ref().unwrap();
+        let uri = uri.artifact_location.as_ref().unwrap().uri.as_deref();
+        assert_eq!(uri, Some("targets/src/json/hardened.rs"));
     }
 
     #[test]
