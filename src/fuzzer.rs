@@ -381,6 +381,57 @@ impl CargoFuzz {
         Ok(stats)
     }
 
+    /// Builds `target` with coverage instrumentation and runs every input
+    /// of `dirs` through it (`cargo fuzz coverage`), with the finding kinds
+    /// in the file `quiet` kept rather than crashing
+    /// ([`gauntlet_harnesses::adapters::QUIET_KINDS_ENV`]); cargo fuzz's
+    /// output goes to `log`. Returns the instrumented binary and the merged
+    /// profile.
+    pub fn coverage(
+        &self,
+        target: &Target,
+        dirs: &[PathBuf],
+        quiet: &Path,
+        log: &Path,
+    ) -> anyhow::Result<(PathBuf, PathBuf)> {
+        let file =
+            fs::File::create(log).with_context(|| format!("cannot create {}", HumanPath(log)))?;
+        let name = target.fuzz_name();
+        let status = self
+            .cargo()
+            .args(["fuzz", "coverage", "--sanitizer", self.sanitizer.name()])
+            .arg(&name)
+            .args(dirs)
+            .env(gauntlet_harnesses::adapters::QUIET_KINDS_ENV, quiet)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().context("cannot share the log file")?)
+            .stderr(file)
+            .status()
+            .context("cannot run cargo fuzz coverage")?;
+        if !status.success() {
+            bail!("cargo fuzz coverage {name} failed ({status}); see {}", HumanPath(log));
+        }
+        let profile = self.root.join("fuzz/coverage").join(&name).join("coverage.profdata");
+        let triple = "x86_64-unknown-linux-gnu";
+        let target_dirs = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain([self.root.join("fuzz/target"), self.root.join("target")]);
+        // The one just built is the newest of the places cargo fuzz may use.
+        let binary = target_dirs
+            .map(|d| d.join(triple).join("coverage").join(triple).join("release").join(&name))
+            .filter_map(|b| Some((fs::metadata(&b).ok()?.modified().ok()?, b)))
+            .max()
+            .map(|(_, b)| b)
+            .ok_or_else(|| {
+                anyhow!("cargo fuzz coverage built no {name} binary that gauntlet can find")
+            })?;
+        if !profile.is_file() {
+            bail!("cargo fuzz coverage wrote no profile {}", HumanPath(&profile));
+        }
+        Ok((binary, profile))
+    }
+
     /// Minimises the working corpus `corpus` of `target` in place with
     /// `cargo fuzz cmin` (libFuzzer's `-merge=1`): only inputs that add
     /// coverage stay. cargo fuzz's output goes to `log`.

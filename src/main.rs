@@ -30,6 +30,7 @@ use clap::Parser;
 mod baseline;
 mod campaign;
 mod cmd;
+mod coverage;
 mod findings;
 mod fuzzer;
 mod input;

@@ -12,6 +12,7 @@ use clap::Subcommand;
 
 mod campaign;
 mod common;
+mod coverage;
 mod dos;
 mod fuzz;
 mod list;
@@ -31,6 +32,7 @@ pub enum Cmd {
     Campaign(campaign::Campaign),
     Repro(repro::Repro),
     Dos(dos::Dos),
+    Coverage(coverage::Coverage),
 }
 
 impl Cmd {
@@ -44,6 +46,7 @@ impl Cmd {
             Cmd::Campaign(c) => c,
             Cmd::Repro(c) => c,
             Cmd::Dos(c) => c,
+            Cmd::Coverage(c) => c,
         };
         command.exec(out)
     }
