@@ -163,15 +163,13 @@ impl Baseline {
         })
     }
 
-    /// The newest run directory under `out` with a `report.json`, other
-    /// than `current`: run ids start with a UTC time, so the newest is the
-    /// greatest name.
-    pub fn newest(out: &Path, current: &Path) -> Option<PathBuf> {
-        let current = current.file_name();
+    /// The newest run directory under `out` with a `report.json` (looked
+    /// for before this run makes its own): run ids start with a UTC time,
+    /// so the newest is the greatest name.
+    pub fn newest(out: &Path) -> Option<PathBuf> {
         let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
             .ok()?
             .filter_map(Result::ok)
-            .filter(|e| Some(e.file_name().as_os_str()) != current)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.path())
             .filter(|p| p.join("report.json").is_file())
@@ -300,9 +298,10 @@ mod tests {
                 std::fs::write(out.join(name).join("report.json"), "{}").unwrap();
             }
         }
-        let current = out.join("20261204T000000Z-d");
-        assert_eq!(Baseline::newest(&out, &current), Some(out.join("20261202T000000Z-b")));
-        assert_eq!(Baseline::newest(&out.join("none"), &current), None);
+        assert_eq!(Baseline::newest(&out), Some(out.join("20261204T000000Z-d")));
+        std::fs::remove_file(out.join("20261204T000000Z-d/report.json")).unwrap();
+        assert_eq!(Baseline::newest(&out), Some(out.join("20261202T000000Z-b")));
+        assert_eq!(Baseline::newest(&out.join("none")), None);
         std::fs::remove_dir_all(&out).unwrap();
     }
 

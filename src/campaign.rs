@@ -150,6 +150,14 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
     install_interrupt_handler();
     let started = Instant::now();
     let started_utc = SystemTime::now();
+    // The baseline is read before any fuzzing, so a bad one costs nothing.
+    let baseline = match &plan.baseline {
+        BaselineChoice::None => None,
+        BaselineChoice::Dir(dir) => Some(Baseline::load(dir)?),
+        BaselineChoice::Newest => {
+            Baseline::newest(&plan.out).map(|d| Baseline::load(&d)).transpose()?
+        }
+    };
     let run_dir = create_run_dir(&plan.out, &plan.root)?;
     let shown = shown_path(&run_dir, &plan.root);
     let fuzz = CargoFuzz::ensure(&plan.root, plan.sanitizer, plan.install)?;
@@ -240,7 +248,10 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
         Vec::new()
     };
     let partial = interrupted();
-    let baseline = compare_with_baseline(plan, &run_dir, &mut reports)?;
+    let baseline = match &baseline {
+        Some(b) => Some(compare(b, &plan.targets[..reports.len()], &mut reports)?),
+        None => None,
+    };
     let run_id = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut promoted = Vec::new();
     if plan.promote {
@@ -318,26 +329,16 @@ pub fn prune(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<crate::cmd::Out
     Ok(crate::cmd::Outcome::Passed)
 }
 
-/// Marks each finding new or persisting against the plan's baseline and
-/// sorts out the baseline's findings this run did not meet again.
-fn compare_with_baseline(
-    plan: &Plan,
-    run_dir: &Path,
+/// Marks each finding new or persisting against `baseline` and sorts out
+/// the baseline's findings this run did not meet again.
+fn compare(
+    baseline: &Baseline,
+    fuzzed: &[&'static Target],
     reports: &mut [TargetReport],
-) -> anyhow::Result<Option<crate::baseline::BaselineReport>> {
-    let dir = match &plan.baseline {
-        BaselineChoice::None => return Ok(None),
-        BaselineChoice::Dir(dir) => dir.clone(),
-        BaselineChoice::Newest => match Baseline::newest(&plan.out, run_dir) {
-            Some(dir) => dir,
-            None => return Ok(None),
-        },
-    };
-    let baseline = Baseline::load(&dir)?;
-    let fuzzed: Vec<&'static Target> = plan.targets[..reports.len()].to_vec();
+) -> anyhow::Result<crate::baseline::BaselineReport> {
     let mut findings: Vec<&mut FindingRecord> =
         reports.iter_mut().flat_map(|t| t.findings.iter_mut()).collect();
-    Ok(Some(baseline.compare(&mut findings, &fuzzed)?))
+    baseline.compare(&mut findings, fuzzed)
 }
 
 #[allow(clippy::too_many_arguments)]

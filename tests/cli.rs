@@ -318,6 +318,41 @@ fn usage_errors_are_one_line_with_exit_2_and_help_exits_0() {
     assert!(help.contains("A bad entry of a directory does not"), "{help}");
 }
 
+/// The campaign's and coverage's own argument errors: all before any build
+/// or fuzzing, one line, exit 2.
+#[test]
+fn campaign_and_coverage_refuse_bad_arguments_before_any_work() {
+    let dir = TempDir::new("baseline");
+    let not_a_report = dir.file("report.json", b"{\"run_id\": 3}");
+    let not_a_report = Path::new(&not_a_report).parent().unwrap().to_str().unwrap().to_owned();
+    let missing = format!("{}/missing", dir.0.display());
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cases: [(Vec<&str>, &str); 6] = [
+        (
+            vec!["campaign", "--mode", "prune", "--no-install"],
+            "--mode prune minimises a working corpus: name it with --corpus DIR",
+        ),
+        (vec!["campaign", "--mode", "weekly"], "invalid value 'weekly' for '--mode"),
+        (vec!["campaign", "--baseline", &missing, "--no-baseline"], "cannot be used with"),
+        (
+            vec!["campaign", "--baseline", &missing, "--no-install", "--root", root],
+            "cannot read the baseline",
+        ),
+        (
+            vec!["campaign", "--baseline", &not_a_report, "--no-install", "--root", root],
+            "is not a gauntlet report.json",
+        ),
+        (vec!["coverage"], "the following required arguments were not provided"),
+    ];
+    for (args, message) in cases {
+        let output = gauntlet(&args, b"");
+        let err = one_line_error(&output);
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    let output = gauntlet(&["coverage", "json-hardened", "--all"], b"");
+    assert!(one_line_error(&output).contains("cannot be used with"));
+}
+
 #[test]
 fn run_handles_twenty_thousand_files_and_a_closed_stdout() {
     const N: usize = 20_000;
