@@ -4,8 +4,9 @@
 #
 #   <target>                  the libFuzzer binary
 #   <target>.dict             its dictionary
-#   <target>_seed_corpus.zip  its committed seeds (none when it has none:
-#                             an empty archive carries nothing)
+#   <target>_seed_corpus.zip  its committed seeds; none for a target without
+#                             seeds (an empty archive carries nothing, and
+#                             `unzip` exits 1 on one)
 #   <target>.options          [libfuzzer] dict = <target>.dict and its flags
 #
 # The targets and their files come from `gauntlet list --json`, so a new
