@@ -323,7 +323,8 @@ pub fn prune(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<crate::cmd::Out
             continue;
         }
         let log = corpus.join(format!(".{}.cmin.log", target.fuzz_name()));
-        fuzz.cmin(target, &dir, &log)?;
+        let quiet = crate::fuzzer::every_kind_quiet(corpus, ".quiet-kinds")?;
+        fuzz.cmin(target, &dir, &quiet, &log)?;
         writeln!(out, "{}: {before} inputs -> {} (cargo fuzz cmin)", target.name, count(&dir))?;
     }
     Ok(crate::cmd::Outcome::Passed)

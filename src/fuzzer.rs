@@ -434,8 +434,16 @@ impl CargoFuzz {
 
     /// Minimises the working corpus `corpus` of `target` in place with
     /// `cargo fuzz cmin` (libFuzzer's `-merge=1`): only inputs that add
-    /// coverage stay. cargo fuzz's output goes to `log`.
-    pub fn cmin(&self, target: &Target, corpus: &Path, log: &Path) -> anyhow::Result<()> {
+    /// coverage stay. The finding kinds in the file `quiet` are kept, not
+    /// crashed on (a vulnerable twin's corpus is full of stepping stones to
+    /// its findings). cargo fuzz's output goes to `log`.
+    pub fn cmin(
+        &self,
+        target: &Target,
+        corpus: &Path,
+        quiet: &Path,
+        log: &Path,
+    ) -> anyhow::Result<()> {
         let file =
             fs::File::create(log).with_context(|| format!("cannot create {}", HumanPath(log)))?;
         let status = self
@@ -446,6 +454,7 @@ impl CargoFuzz {
             .arg("--")
             .arg(format!("-dict={}", target.dict_path().display()))
             .args(target.fuzz_args())
+            .env(gauntlet_harnesses::adapters::QUIET_KINDS_ENV, quiet)
             .stdin(Stdio::null())
             .stdout(file.try_clone().context("cannot share the log file")?)
             .stderr(file)
@@ -511,6 +520,15 @@ impl CargoFuzz {
         }
         Ok(best.map(|(_, p)| p))
     }
+}
+
+/// Writes the file of every finding kind, for
+/// [`gauntlet_harnesses::adapters::QUIET_KINDS_ENV`], as `dir/name`: a run
+/// over a corpus (coverage, minimisation) keeps every input instead of
+/// crashing on the first finding.
+pub fn every_kind_quiet(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let names: Vec<&str> = gauntlet_harnesses::Kind::ALL.iter().map(|k| k.name()).collect();
+    crate::report::files::write_atomic(dir, name, names.join("\n").as_bytes())
 }
 
 /// Sends `signal` (`TERM`, `KILL`) to the process group `group` with the

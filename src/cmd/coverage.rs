@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use gauntlet_harnesses::{Kind, Target};
+use gauntlet_harnesses::Target;
 use serde::Serialize;
 
 use super::common::{every_target, parse_targets, repo_root};
 use super::{Exec, Outcome};
 use crate::campaign::create_run_dir;
 use crate::coverage::{parse_lcov, FileCoverage, LlvmTools};
-use crate::fuzzer::{CargoFuzz, Sanitizer};
+use crate::fuzzer::{every_kind_quiet, CargoFuzz, Sanitizer};
 use crate::report::files::write_atomic;
 use crate::text::HumanPath;
 
@@ -145,9 +145,7 @@ impl Exec for Coverage {
         }
         // Every kind quiet: a finding is kept, not a crash that would end
         // the run before the rest of the corpus.
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-        let quiet =
-            write_atomic(&run_dir.join("logs"), "quiet-kinds", names.join("\n").as_bytes())?;
+        let quiet = every_kind_quiet(&run_dir.join("logs"), "quiet-kinds")?;
         let mut all = Vec::new();
         for target in targets {
             let dirs = corpus_dirs(&root, target, self.corpus.as_deref());
