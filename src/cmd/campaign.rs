@@ -25,7 +25,7 @@ use crate::campaign::{self, Mode};
 /// finding is new or persisting and each earlier one no longer reproduced
 /// is fixed; an unexpected finding that persists is reported, not failed on
 /// again. --promote turns each new unexpected finding into a failing
-/// regression in corpora/<family>/regressions/<variant>/. Every finding is
+/// regression in `corpora/<family>/regressions/<variant>/`. Every finding is
 /// replayed twice more and must give the same signature and cost.
 ///
 /// Exit status:

@@ -46,8 +46,8 @@ pub struct Coverage {
     #[arg(long)]
     all: bool,
 
-    /// A working corpus (as `gauntlet campaign --corpus`): DIR/<fuzz
-    /// target>/ is run too
+    /// A working corpus (as `gauntlet campaign --corpus`):
+    /// `DIR/<fuzz target>/` is run too
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
 

@@ -62,7 +62,7 @@ pub struct FuzzOptions {
     root: Option<PathBuf>,
 
     /// A working corpus kept between runs (a nightly job's cache): libFuzzer
-    /// reads and grows DIR/<fuzz target>/ instead of a fresh corpus in the
+    /// reads and grows `DIR/<fuzz target>/` instead of a fresh corpus in the
     /// run directory
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
@@ -78,7 +78,7 @@ pub struct FuzzOptions {
     no_baseline: bool,
 
     /// Copy each new unexpected finding into its family's regressions
-    /// folder (corpora/<family>/regressions/<variant>/) as a failing case,
+    /// folder (`corpora/<family>/regressions/<variant>/`) as a failing case,
     /// with a README entry whose root cause is to be written
     #[arg(long)]
     promote: bool,
