@@ -206,8 +206,16 @@ fn the_digit_limit_is_cpythons_by_default_and_configurable() {
     assert_eq!(refused.kind, ErrorKind::DigitLimit { digits: 4301, limit: 4300 });
     assert_eq!(refused.to_string(), "digit limit: 4301 digits exceed the limit of 4300 at byte 4");
     // The sign is not a digit; leading zeros are.
-    assert!(hardened::run(format!("big -{}", "7".repeat(4300)).as_bytes(), &mut Meter::unlimited()).is_ok());
-    assert!(hardened::run(format!("big 0{}", "7".repeat(4300)).as_bytes(), &mut Meter::unlimited()).is_err());
+    assert!(hardened::run(
+        format!("big -{}", "7".repeat(4300)).as_bytes(),
+        &mut Meter::unlimited()
+    )
+    .is_ok());
+    assert!(hardened::run(
+        format!("big 0{}", "7".repeat(4300)).as_bytes(),
+        &mut Meter::unlimited()
+    )
+    .is_err());
     // The refusal reads no digit.
     let mut meter = Meter::unlimited();
     let _ = hardened::run(&attacks::big_digits(100_000), &mut meter);
@@ -247,9 +255,8 @@ fn the_hardened_twin_keeps_its_step_guarantee() {
 #[test]
 fn the_vulnerable_conversion_is_quadratic_and_caught_early() {
     // About n²/9.6 limb operations: a finding from about 140 digits on.
-    let first = (1..1000)
-        .find(|&n| VULNERABLE.check(&attacks::big_digits(n)).finding().is_some())
-        .unwrap();
+    let first =
+        (1..1000).find(|&n| VULNERABLE.check(&attacks::big_digits(n)).finding().is_some()).unwrap();
     assert!((100..200).contains(&first), "{first}");
     let f = VULNERABLE.check(&attacks::big_digits(100_000));
     let f = f.finding().unwrap();

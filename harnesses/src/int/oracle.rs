@@ -123,7 +123,7 @@ impl Exact {
     }
 
     /// Its negation.
-    pub fn neg(self) -> Exact {
+    pub fn negated(self) -> Exact {
         match self {
             Exact::Number { negative, magnitude } => Exact::number(!negative, magnitude),
             Exact::Huge { negative } => Exact::Huge { negative: !negative },
@@ -188,7 +188,7 @@ fn fixed(op: &Op<'_>, operand: Value, result: Value) -> Option<Overflow> {
         Op::Abs(..) => ("abs-of-minimum", 190, exact_operand.abs(), "abs"),
         Op::Neg(..) => {
             let cwe = if width.signed() { 190 } else { 191 };
-            ("wrapping-negation", cwe, exact_operand.neg(), "neg")
+            ("wrapping-negation", cwe, exact_operand.negated(), "neg")
         }
         Op::Narrow(_, to, _) => {
             let what = if to.bits() < width.bits() { "a narrowing cast" } else { "a cast" };

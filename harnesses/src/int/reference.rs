@@ -46,7 +46,7 @@ pub fn reference(width: Width, text: &str) -> StdParse {
     let parsed = parse!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, I128 => i128,
         Isize => isize; U8 => u8, U16 => u16, U32 => u32, U64 => u64, U128 => u128,
         Usize => usize);
-    parsed.map_err(|e| e.kind().clone())
+    parsed.map_err(|e| *e.kind())
 }
 
 /// std's bounds of `width`: the magnitudes of `T::MIN` and `T::MAX`.
@@ -89,7 +89,7 @@ pub fn compare(input: &[u8], result: &Result<Answer, Error>) -> Option<(&'static
         for w in Width::ALL {
             let theirs = reference(w, &lossy);
             let mine = ours(hardened::parse(text, w, 0, &mut Meter::unlimited()));
-            if mine != Ok(theirs.clone()) {
+            if mine != Ok(theirs) {
                 let summary = format!("{lossy:?} as {w}: hardened {mine:?}, str::parse {theirs:?}");
                 return Some(("str-parse", summary));
             }
@@ -106,14 +106,14 @@ pub fn compare(input: &[u8], result: &Result<Answer, Error>) -> Option<(&'static
             Ok(other) => Err(format!("{other:?}")),
             Err(e) => e.kind.int_error_kind().map(Err).ok_or_else(|| e.to_string()),
         };
-        return (mine != Ok(expected.clone()))
+        return (mine != Ok(expected))
             .then(|| ("checked-ops", format!("{lossy:?}: hardened {mine:?}, std {expected:?}")));
     }
     match op {
         Op::Alloc(count, size, limit) => {
             let parse = |t: &[u8]| String::from_utf8_lossy(t).parse::<u32>();
             let expected = match (parse(count), parse(size), parse(limit)) {
-                (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => Sized::Refused(e.kind().clone()),
+                (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => Sized::Refused(*e.kind()),
                 (Ok(c), Ok(s), Ok(l)) => match c.checked_mul(s) {
                     None => Sized::Overflow,
                     Some(bytes) if bytes > l => Sized::OverLimit,
