@@ -77,7 +77,7 @@ pub fn run(input: &[u8], meter: &mut Meter) -> Result<Answer, Error> {
             let bytes = count.wrapping_mul(size);
             if bytes > limit {
                 let kind = ErrorKind::OverLimit { bytes: u64::from(bytes), limit };
-                return Err(Error::at(kind, 0));
+                return Err(Error::at(kind, at));
             }
             Ok(Answer::Alloc(Allocation { count, size, limit, bytes: u64::from(bytes) }))
         }
