@@ -14,6 +14,7 @@ pub static FAMILIES: &[&Family] = &[
     &crate::xml::FAMILY,
     &crate::path::FAMILY,
     &crate::format::FAMILY,
+    &crate::int::FAMILY,
 ];
 
 /// Every target of every family, family by family.

@@ -10,7 +10,7 @@
 //! - [`kit`]: the shared oracle kit; [`guard`]: panics caught, a deep
 //!   stack for recursive twins;
 //! - [`families`]: the list; one folder per family ([`regex`], [`json`],
-//!   [`xml`], [`path`]);
+//!   [`xml`], [`path`], [`mod@format`], [`int`]);
 //! - [`dos`] and [`growth`]: attack generators measured across sizes and
 //!   their growth fitted;
 //! - [`adapters`]: verdicts for libFuzzer and proptest; [`manifest`]: the
@@ -25,6 +25,7 @@ pub mod families;
 pub mod format;
 pub mod growth;
 pub mod guard;
+pub mod int;
 pub mod json;
 pub mod kit;
 pub mod manifest;

@@ -25,6 +25,9 @@ pub enum Kind {
     PathEscape,
     /// An integer wrapped, saturated or was truncated.
     IntegerOverflow,
+    /// A size computed with an arithmetic that wrapped: the buffer
+    /// allocated is smaller than the data it was checked for.
+    UndersizedAllocation,
     /// The target disagrees with its reference implementation.
     DifferentialMismatch,
     /// The target panicked.
@@ -33,7 +36,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::SuperlinearTime,
         Kind::Amplification,
         Kind::UnboundedRecursion,
@@ -42,6 +45,7 @@ impl Kind {
         Kind::SecretLeak,
         Kind::PathEscape,
         Kind::IntegerOverflow,
+        Kind::UndersizedAllocation,
         Kind::DifferentialMismatch,
         Kind::Panic,
     ];
@@ -57,6 +61,7 @@ impl Kind {
             Kind::SecretLeak => "SecretLeak",
             Kind::PathEscape => "PathEscape",
             Kind::IntegerOverflow => "IntegerOverflow",
+            Kind::UndersizedAllocation => "UndersizedAllocation",
             Kind::DifferentialMismatch => "DifferentialMismatch",
             Kind::Panic => "Panic",
         }
@@ -78,6 +83,7 @@ impl Kind {
             Kind::SecretLeak => "secret-leak",
             Kind::PathEscape => "path-escape",
             Kind::IntegerOverflow => "integer-overflow",
+            Kind::UndersizedAllocation => "undersized-allocation",
             Kind::DifferentialMismatch => "differential-mismatch",
             Kind::Panic => "panic",
         }
@@ -96,6 +102,7 @@ impl Kind {
             Kind::SecretLeak => "A planted secret appears in the output",
             Kind::PathEscape => "A path resolves outside its root",
             Kind::IntegerOverflow => "An integer wraps, saturates or is truncated",
+            Kind::UndersizedAllocation => "A wrapped size calculation allocates too little",
             Kind::DifferentialMismatch => "Disagreement with the reference implementation",
             Kind::Panic => "The target panicked",
         }
@@ -113,6 +120,7 @@ impl Kind {
             Kind::SecretLeak => 200,
             Kind::PathEscape => 22,
             Kind::IntegerOverflow => 190,
+            Kind::UndersizedAllocation => 680,
             Kind::DifferentialMismatch => 436,
             Kind::Panic => 248,
         }

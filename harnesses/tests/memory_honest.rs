@@ -16,7 +16,7 @@
 //!
 //! [`Cost::memory`]: gauntlet_harnesses::Cost
 
-use gauntlet_harnesses::{json, regex, targets, xml, Target, Variant};
+use gauntlet_harnesses::{int, json, regex, targets, xml, Target, Variant};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -102,7 +102,7 @@ fn real_heap_peak_stays_within_the_metered_peak() {
     }
     // The families' attacks and large benign documents, where the meter
     // counts megabytes.
-    let attacks: [(&str, Vec<u8>); 10] = [
+    let attacks: [(&str, Vec<u8>); 12] = [
         ("xml", xml::attacks::element_flood(200_000)),
         ("xml", xml::attacks::element_flood_entity(370)),
         ("xml", xml::attacks::benign_document(1 << 20)),
@@ -113,6 +113,8 @@ fn real_heap_peak_stays_within_the_metered_peak() {
         ("regex", regex::attacks::star_run(1_500)),
         ("regex", regex::attacks::trailing_whitespace(3_000)),
         ("regex", regex::join("[a-z]*", &vec![b'a'; 1 << 20])),
+        ("int", int::attacks::big_digits(4_300)),
+        ("int", int::attacks::big_digits(100_000)),
     ];
     for (family, input) in &attacks {
         for target in twins.iter().filter(|t| t.family.name == *family) {
