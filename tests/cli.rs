@@ -318,6 +318,31 @@ fn usage_errors_are_one_line_with_exit_2_and_help_exits_0() {
     assert!(help.contains("A bad entry of a directory does not"), "{help}");
 }
 
+/// A family that says what its twin answered (int) gets it printed beside
+/// a clean verdict, and as `answer` in JSON: a learner sees the value, not
+/// only that nothing fired.
+#[test]
+fn run_prints_the_answer_of_a_clean_integer_line() {
+    let dir = TempDir::new("answer");
+    let min = dir.file("min.txt", b"parse i32 -2147483648");
+    let narrow = dir.file("narrow.txt", b"narrow i64 u8 300");
+    let out = gauntlet(&["run", "int-hardened", &min], b"");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("min.txt: clean: -2147483648 (i32) (steps"), "{}", stdout(&out));
+    let out = gauntlet(&["run", "int-vulnerable", &narrow, "--json"], b"");
+    let record = &json_lines(&out)[0];
+    assert_eq!(record["verdict"], "finding");
+    assert_eq!(record["answer"], Value::Null, "a finding's answer is its summary");
+    let out = gauntlet(&["run", "int-hardened", &narrow, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["verdict"], "rejected");
+    let ok = dir.file("ok.txt", b"narrow i64 u8 200");
+    let out = gauntlet(&["run", "int-vulnerable", &ok, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["answer"], "200 (i64) -> 200 (u8)");
+    let regex = dir.file("plain.txt", b"a\nbab");
+    let out = gauntlet(&["run", "regex-hardened", &regex, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["answer"], Value::Null, "regex says nothing more");
+}
+
 /// The campaign's and coverage's own argument errors: all before any build
 /// or fuzzing, one line, exit 2.
 #[test]

@@ -118,6 +118,7 @@ mod tests {
         mutator: None,
         twin: |_, _| Err("no twin".to_owned()),
         attacks: Vec::new,
+        answer: None,
         targets: &[Target {
             name: "test-hardened",
             family: &TEST,

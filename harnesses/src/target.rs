@@ -88,6 +88,11 @@ pub struct Family {
     pub twin: crate::dos::Twin,
     /// The family's named attack generators.
     pub attacks: fn() -> Vec<crate::dos::Attack>,
+    /// What a target's twin answers for an input, in words (the value a
+    /// number parsed to, the buffer a length field sized), for people:
+    /// `gauntlet run` prints it beside a clean or rejected verdict, `--json`
+    /// as `answer`. `None` for a family whose verdict says it all.
+    pub answer: Option<fn(&Target, &[u8]) -> Option<String>>,
 }
 
 impl Family {
@@ -168,6 +173,12 @@ impl Target {
     /// The cargo-fuzz target name: the name with `_` for `-`.
     pub fn fuzz_name(&self) -> String {
         self.name.replace('-', "_")
+    }
+
+    /// What this target's twin answers for `input`, in words, if its
+    /// family says ([`Family::answer`]).
+    pub fn answer(&self, input: &[u8]) -> Option<String> {
+        self.family.answer.and_then(|answer| answer(self, input))
     }
 
     /// The family's input format.

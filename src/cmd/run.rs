@@ -93,6 +93,8 @@ JSON Lines (--json), one object per input:
                       clean)
   signature           the finding's de-duplication signature (null unless a
                       finding)
+  answer              what the twin answered, in words, for a family that
+                      says (the int family's values); null otherwise
   cost                metered work: {steps, bytes_out, depth, probes, memory}
   elapsed_us          wall time of the check in microseconds (informational)
 
@@ -293,7 +295,10 @@ impl Runner<'_> {
 
     fn write_human(&mut self, label: Label<'_>, verdict: &Verdict) -> io::Result<()> {
         match verdict {
-            Verdict::Clean { cost } => writeln!(self.out, "{label}: clean ({cost})"),
+            Verdict::Clean { cost } => match self.target.answer(&self.buf) {
+                Some(answer) => writeln!(self.out, "{label}: clean: {} ({cost})", OneLine(&answer)),
+                None => writeln!(self.out, "{label}: clean ({cost})"),
+            },
             Verdict::Rejected { reason, cost } => {
                 writeln!(self.out, "{label}: rejected: {} ({cost})", OneLine(reason))
             }
@@ -330,6 +335,10 @@ impl Runner<'_> {
             expected: finding.map(|f| self.target.is_expected(f.kind)),
             summary: summary(verdict),
             signature: finding.map(|f| f.signature.as_str()),
+            answer: match verdict {
+                Verdict::Clean { .. } => self.target.answer(&self.buf),
+                _ => None,
+            },
             cost: verdict.cost().into(),
             elapsed_us,
         };
@@ -360,6 +369,9 @@ struct Record<'a> {
     /// The finding's summary or the rejection reason; null when clean.
     summary: Option<&'a str>,
     signature: Option<&'a str>,
+    /// What the twin answered, in words, when clean and its family says
+    /// (`-2147483648 (i32)`); null otherwise.
+    answer: Option<String>,
     cost: CostRecord,
     elapsed_us: u64,
 }

@@ -46,6 +46,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
+    answer: Some(answer),
     targets: &[
         Target {
             name: "int-vulnerable",
@@ -114,6 +115,37 @@ pub fn int_hardened(input: &[u8]) -> (Result<Answer, Error>, Meter) {
     let mut meter = Meter::new(fuse_for(input.len()));
     let result = hardened::run(input, &mut meter);
     (result, meter)
+}
+
+/// What `target`'s twin answers for `input`, in words: the value parsed
+/// and the result (`-2147483648 (i32)`, `300 (i64) -> 44 (u8)`), the bytes
+/// a length product allocates, the digits of a big integer printed back.
+/// An error has no answer: the verdict already names its kind.
+fn answer(target: &Target, input: &[u8]) -> Option<String> {
+    let (result, _) = match target.variant {
+        Variant::Vulnerable => int_vulnerable(input),
+        _ => int_hardened(input),
+    };
+    Some(match result.ok()? {
+        Answer::Fixed { operand, result } if operand == result => {
+            format!("{result} ({})", result.width())
+        }
+        Answer::Fixed { operand, result } => {
+            format!("{operand} ({}) -> {result} ({})", operand.width(), result.width())
+        }
+        Answer::Alloc(a) => format!(
+            "a buffer of {} bytes for {} elements of {} bytes (limit {})",
+            a.bytes, a.count, a.size, a.limit
+        ),
+        Answer::Big(big) => {
+            let digits = big.text.trim_start_matches('-').len();
+            if big.text.len() <= 60 {
+                format!("{} ({digits} digits, {} limbs)", big.text, big.limbs)
+            } else {
+                format!("{}... ({digits} digits, {} limbs)", &big.text[..40], big.limbs)
+            }
+        }
+    })
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {

@@ -35,6 +35,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
+    answer: None,
     targets: &[
         Target {
             name: "json-vulnerable",

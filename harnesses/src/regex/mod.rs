@@ -36,6 +36,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
+    answer: None,
     targets: &[
         Target {
             name: "regex-vulnerable",

@@ -38,6 +38,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate),
     twin,
     attacks: attacks::all,
+    answer: None,
     targets: &[
         Target {
             name: "xml-vulnerable",
