@@ -58,6 +58,10 @@ impl Oracle {
     }
 }
 
+/// A family's [`Family::answer`]: what `target`'s twin answers for an
+/// input, in words, if anything.
+pub type Answer = fn(&Target, &[u8]) -> Option<String>;
+
 /// A structure-aware mutation for libFuzzer (`LLVMFuzzerCustomMutator`):
 /// `(input, max_size, seed)` to a new input no longer than `max_size`, or
 /// `None` to leave this round to libFuzzer's own mutations.
@@ -92,7 +96,7 @@ pub struct Family {
     /// number parsed to, the buffer a length field sized), for people:
     /// `gauntlet run` prints it beside a clean or rejected verdict, `--json`
     /// as `answer`. `None` for a family whose verdict says it all.
-    pub answer: Option<fn(&Target, &[u8]) -> Option<String>>,
+    pub answer: Option<Answer>,
 }
 
 impl Family {
