@@ -42,7 +42,7 @@ impl LlvmTools {
         if !tools.cov.is_file() || !tools.profdata.is_file() {
             bail!(
                 "gauntlet coverage needs llvm-cov and llvm-profdata from the llvm-tools \
-                 component, and {} has neither; install them with `{INSTALL_HINT}`",
+                 component, and {} lacks them; install them with `{INSTALL_HINT}`",
                 crate::text::HumanPath(&bin)
             );
         }
