@@ -161,7 +161,7 @@ fn list_json_has_one_object_per_target() {
     assert_eq!(v["dict"], "corpora/regex/regex.dict");
     assert_eq!(v["seeds"], "corpora/regex/seeds");
     let format = records.iter().find(|r| r["name"] == "format-hardened").unwrap();
-    assert_eq!(format["fuzz_args"], serde_json::json!(["-max_len=8192"]));
+    assert_eq!(format["fuzz_args"], serde_json::json!(["-max_len=16384"]));
     let h = records.iter().find(|r| r["name"] == "regex-hardened").unwrap();
     assert_eq!(h["expected"], serde_json::json!([]));
 }
