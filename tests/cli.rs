@@ -318,7 +318,7 @@ fn usage_errors_are_one_line_with_exit_2_and_help_exits_0() {
     assert!(help.contains("A bad entry of a directory does not"), "{help}");
 }
 
-/// A family that says what its twin answered (int) gets it printed beside
+/// A family that says what its twin answered (int, regex, path, format) gets it printed beside
 /// a clean verdict, and as `answer` in JSON: a learner sees the value, not
 /// only that nothing fired.
 #[test]
@@ -338,9 +338,19 @@ fn run_prints_the_answer_of_a_clean_integer_line() {
     let ok = dir.file("ok.txt", b"narrow i64 u8 200");
     let out = gauntlet(&["run", "int-vulnerable", &ok, "--json"], b"");
     assert_eq!(json_lines(&out)[0]["answer"], "200 (i64) -> 200 (u8)");
-    let regex = dir.file("plain.txt", b"a\nbab");
+    let regex = dir.file("plain.txt", b"a+\nbaab");
     let out = gauntlet(&["run", "regex-hardened", &regex, "--json"], b"");
-    assert_eq!(json_lines(&out)[0]["answer"], Value::Null, "regex says nothing more");
+    assert_eq!(json_lines(&out)[0]["answer"], "match at 1..3: \"aa\"");
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora");
+    let path = format!("{seeds}/path/seeds/css.txt");
+    let out = gauntlet(&["run", "path-hardened", &path, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["answer"], "serves /srv/app/public/css/site.css (19 bytes)");
+    let format = format!("{seeds}/format/seeds/auto.txt");
+    let out = gauntlet(&["run", "format-vulnerable", &format, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["answer"], "formats \"alice scored 42.00\" (18 bytes)");
+    let xml = dir.file("doc.xml", b"<a/>");
+    let out = gauntlet(&["run", "xml-hardened", &xml, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["answer"], Value::Null, "xml says nothing more yet");
 }
 
 /// The campaign's and coverage's own argument errors: all before any build

@@ -49,7 +49,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
-    answer: None,
+    answer: Some(answer),
     targets: &[
         Target {
             name: "format-vulnerable",
@@ -113,6 +113,19 @@ pub fn format_hardened(template: &[u8]) -> (Result<Formatted, Error>, Meter) {
     let mut meter = Meter::new(fuse_for(template.len()));
     let result = deep(|| hardened::format(template, &Graph::new(), &mut meter));
     (result, meter)
+}
+
+/// What `target`'s twin answers for `input`, in words: the text it
+/// formatted (at most 80 characters of it).
+fn answer(target: &Target, input: &[u8]) -> Option<String> {
+    let (result, _) = match target.variant {
+        Variant::Vulnerable => format_vulnerable(input),
+        _ => format_hardened(input),
+    };
+    let text = result.ok()?.text;
+    let shown: String = text.chars().take(80).collect();
+    let more = if shown.len() < text.len() { "..." } else { "" };
+    Some(format!("formats {shown:?}{more} ({} bytes)", text.len()))
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {

@@ -44,7 +44,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
-    answer: None,
+    answer: Some(answer),
     targets: &[
         Target {
             name: "path-vulnerable",
@@ -106,6 +106,16 @@ pub fn resolve_hardened(request: &[u8]) -> (Result<Served, Error>, Meter) {
     let mut meter = Meter::new(fuse_for(request.len()));
     let result = hardened::resolve(request, &Vfs::new(), &mut meter);
     (result, meter)
+}
+
+/// What `target`'s twin answers for `input`, in words: the file it serves.
+fn answer(target: &Target, input: &[u8]) -> Option<String> {
+    let (result, _) = match target.variant {
+        Variant::Vulnerable => resolve_vulnerable(input),
+        _ => resolve_hardened(input),
+    };
+    let served = result.ok()?;
+    Some(format!("serves {} ({} bytes)", served.path, served.content.len()))
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {

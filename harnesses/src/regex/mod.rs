@@ -36,7 +36,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
-    answer: None,
+    answer: Some(answer),
     targets: &[
         Target {
             name: "regex-vulnerable",
@@ -114,6 +114,33 @@ fn prepare<R, E>(
     let (pattern, haystack) = decode(input).map_err(|reason| Box::new(rejected(reason, &meter)))?;
     let re = compile(pattern).map_err(|e| Box::new(refuse(e, &meter)))?;
     Ok((re, pattern, haystack))
+}
+
+/// What `target`'s twin answers for `input`, in words: where the leftmost
+/// match is (`match at 2..5: "bab"`), or that there is none.
+fn answer(target: &Target, input: &[u8]) -> Option<String> {
+    let (pattern, haystack) = decode(input).ok()?;
+    let found = match target.variant {
+        Variant::Vulnerable => {
+            let re = vulnerable::Regex::new(pattern).ok()?;
+            let mut meter = Meter::new(fuse(re.state_count(), haystack.len(), input.len()));
+            deep(|| re.find(haystack, &mut meter)).ok()?
+        }
+        _ => {
+            let re = hardened::Regex::new(pattern).ok()?;
+            let mut meter = Meter::new(fuse(re.state_count(), haystack.len(), input.len()));
+            re.find(haystack, &mut meter).ok()?
+        }
+    };
+    Some(match found {
+        Some(m) => format!(
+            "match at {}..{}: {:?}",
+            m.start,
+            m.end,
+            String::from_utf8_lossy(&haystack[m.start..m.end.min(m.start + 60)])
+        ),
+        None => "no match".to_owned(),
+    })
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {
