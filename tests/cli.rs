@@ -318,7 +318,7 @@ fn usage_errors_are_one_line_with_exit_2_and_help_exits_0() {
     assert!(help.contains("A bad entry of a directory does not"), "{help}");
 }
 
-/// A family that says what its twin answered (int, regex, path, format) gets it printed beside
+/// Every family says what its twin answered, in words, printed beside
 /// a clean verdict, and as `answer` in JSON: a learner sees the value, not
 /// only that nothing fired.
 #[test]
@@ -348,9 +348,12 @@ fn run_prints_the_answer_of_a_clean_integer_line() {
     let format = format!("{seeds}/format/seeds/auto.txt");
     let out = gauntlet(&["run", "format-vulnerable", &format, "--json"], b"");
     assert_eq!(json_lines(&out)[0]["answer"], "formats \"alice scored 42.00\" (18 bytes)");
-    let xml = dir.file("doc.xml", b"<a/>");
+    let xml = dir.file("doc.xml", b"<!DOCTYPE a [<!ENTITY e \"hi\">]><a><b>&e;&e;</b><c/></a>");
     let out = gauntlet(&["run", "xml-hardened", &xml, "--json"], b"");
-    assert_eq!(json_lines(&out)[0]["answer"], Value::Null, "xml says nothing more yet");
+    assert_eq!(json_lines(&out)[0]["answer"], "root <a>, 3 elements, 4 bytes of text");
+    let json = dir.file("doc.json", b"{\"a\": [1, 2], \"b\": \"x\"}");
+    let out = gauntlet(&["run", "json-hardened", &json, "--json"], b"");
+    assert_eq!(json_lines(&out)[0]["answer"], "an object of 2 members, nesting depth 2");
 }
 
 /// The campaign's and coverage's own argument errors: all before any build

@@ -35,7 +35,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate::mutate),
     twin,
     attacks: attacks::all,
-    answer: None,
+    answer: Some(answer),
     targets: &[
         Target {
             name: "json-vulnerable",
@@ -92,6 +92,37 @@ pub fn fuse_for(len: usize) -> Fuse {
         .with_steps(Fuse::STEPS.max(n.saturating_add(1)))
         .with_probes(probe_bound(n).saturating_mul(4).max(1_000_000))
         .with_memory(MEMORY.fuse(len))
+}
+
+/// What `target`'s twin answers for `input`, in words: the value's shape
+/// (`an object of 3 members, nesting depth 2`) or the scalar itself.
+fn answer(target: &Target, input: &[u8]) -> Option<String> {
+    let describe = |value: &gauntlet_targets::json::Value| {
+        use gauntlet_targets::json::Value as V;
+        let depth = value.depth();
+        match value {
+            V::Null => "null".to_owned(),
+            V::Bool(b) => b.to_string(),
+            V::Number(n) => format!("the number {}", n.literal()),
+            V::String(text) => {
+                let shown: String = text.chars().take(60).collect();
+                let more = if shown.len() < text.len() { "..." } else { "" };
+                format!("the string {shown:?}{more}")
+            }
+            V::Array(items) => format!("an array of {} values, nesting depth {depth}", items.len()),
+            V::Object(members) => {
+                format!("an object of {} members, nesting depth {depth}", members.len())
+            }
+        }
+    };
+    // On a deep stack: the vulnerable twin's value drops recursively.
+    deep(|| {
+        let mut meter = Meter::new(fuse_for(input.len()));
+        match target.variant {
+            Variant::Vulnerable => vulnerable::parse(input, &mut meter).ok().map(|v| describe(&v)),
+            _ => hardened::parse(input, &mut meter).ok().map(|v| describe(&v)),
+        }
+    })
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {

@@ -38,7 +38,7 @@ pub static FAMILY: Family = Family {
     mutator: Some(mutate),
     twin,
     attacks: attacks::all,
-    answer: None,
+    answer: Some(answer),
     targets: &[
         Target {
             name: "xml-vulnerable",
@@ -129,6 +129,28 @@ pub fn parse_hardened(input: &[u8]) -> (Result<Document<'_>, Error>, Meter, Virt
     let mut meter = Meter::new(fuse_for(input.len()));
     let result = hardened::parse(input, &mut fs, &mut meter);
     (result, meter, fs)
+}
+
+/// What `target`'s twin answers for `input`, in words: the root element,
+/// how many elements, and how much text after every entity was expanded.
+fn answer(target: &Target, input: &[u8]) -> Option<String> {
+    let (result, _, _) = match target.variant {
+        Variant::Vulnerable => parse_vulnerable(input),
+        _ => parse_hardened(input),
+    };
+    let document = result.ok()?;
+    let (mut root, mut elements, mut text) = (None, 0usize, 0usize);
+    for event in document.events() {
+        match event {
+            gauntlet_targets::xml::Event::Start { name, .. } => {
+                root.get_or_insert(name);
+                elements += 1;
+            }
+            gauntlet_targets::xml::Event::Text(t) => text += t.len(),
+            _ => {}
+        }
+    }
+    Some(format!("root <{}>, {elements} elements, {text} bytes of text", root.unwrap_or("?")))
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {
