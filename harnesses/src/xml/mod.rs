@@ -150,7 +150,9 @@ fn answer(target: &Target, input: &[u8]) -> Option<String> {
             _ => {}
         }
     }
-    Some(format!("root <{}>, {elements} elements, {text} bytes of text", root.unwrap_or("?")))
+    let plural = if elements == 1 { "" } else { "s" };
+    let root = root.unwrap_or("?");
+    Some(format!("root <{root}>, {elements} element{plural}, {text} bytes of text"))
 }
 
 fn run_vulnerable(input: &[u8]) -> Verdict {
