@@ -163,19 +163,33 @@ impl Baseline {
         })
     }
 
-    /// The newest run directory under `out` with a `report.json` (looked
-    /// for before this run makes its own): run ids start with a UTC time,
-    /// so the newest is the greatest name.
-    pub fn newest(out: &Path) -> Option<PathBuf> {
-        let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
-            .ok()?
+    /// The newest run under `out` whose report loads (looked for before
+    /// this run makes its own): the default baseline.
+    /// A run whose report.json cannot be read (an older layout, a file
+    /// someone edited) is passed over with a warning on stderr rather than
+    /// failing the run, as a `--baseline` named on the command line would.
+    pub fn newest_readable(out: &Path) -> Option<Baseline> {
+        Self::runs(out).iter().rev().find_map(|dir| match Baseline::load(dir) {
+            Ok(baseline) => Some(baseline),
+            Err(e) => {
+                eprintln!("gauntlet: warning: {e:#}; not a baseline, passed over");
+                None
+            }
+        })
+    }
+
+    /// The run directories under `out` with a `report.json`, oldest first:
+    /// run ids start with a UTC time, so the newest is the greatest name.
+    fn runs(out: &Path) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(out) else { return Vec::new() };
+        let mut runs: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.path())
             .filter(|p| p.join("report.json").is_file())
             .collect();
         runs.sort();
-        runs.pop()
+        runs
     }
 
     /// Marks each finding of `targets` (this run's, by target name) new or
@@ -298,10 +312,28 @@ mod tests {
                 std::fs::write(out.join(name).join("report.json"), "{}").unwrap();
             }
         }
-        assert_eq!(Baseline::newest(&out), Some(out.join("20261204T000000Z-d")));
+        assert_eq!(Baseline::runs(&out).pop(), Some(out.join("20261204T000000Z-d")));
         std::fs::remove_file(out.join("20261204T000000Z-d/report.json")).unwrap();
-        assert_eq!(Baseline::newest(&out), Some(out.join("20261202T000000Z-b")));
-        assert_eq!(Baseline::newest(&out.join("none")), None);
+        assert_eq!(Baseline::runs(&out).pop(), Some(out.join("20261202T000000Z-b")));
+        assert_eq!(Baseline::runs(&out.join("none")).pop(), None);
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+
+    #[test]
+    fn the_default_baseline_passes_over_a_report_that_does_not_load() {
+        let out =
+            std::env::temp_dir().join(format!("gauntlet-baseline-skip-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let good = out.join("20261201T000000Z-a");
+        let bad = out.join("20261202T000000Z-b");
+        for dir in [&good, &bad] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(good.join("report.json"), r#"{"run_id": "a", "targets": []}"#).unwrap();
+        std::fs::write(bad.join("report.json"), "{ half a report").unwrap();
+        assert_eq!(Baseline::runs(&out).pop(), Some(bad));
+        let found = Baseline::newest_readable(&out).expect("the older, readable one");
+        assert_eq!((found.run_id.as_str(), found.dir), ("a", good));
         std::fs::remove_dir_all(&out).unwrap();
     }
 

@@ -154,9 +154,7 @@ pub fn execute(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<Report> {
     let baseline = match &plan.baseline {
         BaselineChoice::None => None,
         BaselineChoice::Dir(dir) => Some(Baseline::load(dir)?),
-        BaselineChoice::Newest => {
-            Baseline::newest(&plan.out).map(|d| Baseline::load(&d)).transpose()?
-        }
+        BaselineChoice::Newest => Baseline::newest_readable(&plan.out),
     };
     let run_dir = create_run_dir(&plan.out, &plan.root)?;
     let shown = shown_path(&run_dir, &plan.root);
