@@ -55,12 +55,8 @@ impl Report {
             .iter()
             .flat_map(|t| t.findings.iter().map(move |f| (t, f)))
             .map(|(t, f)| {
-                let mut fingerprints = BTreeMap::new();
-                fingerprints.insert("gauntletSignature/v1".to_owned(), f.signature.clone());
-                let mut props = BTreeMap::new();
-                props.insert("target".to_owned(), serde_json::json!(f.target));
-                props.insert("expected".to_owned(), serde_json::json!(f.expected));
-                props.insert("cwe".to_owned(), serde_json::json!(f.cwe));
+                let (fingerprints, mut props) =
+                    identity(&f.signature, &f.target, f.expected, f.cwe);
                 props.insert("cost".to_owned(), serde_json::json!(f.cost));
                 props.insert(
                     "input".to_owned(),
@@ -85,12 +81,7 @@ impl Report {
             })
             .chain(fixed.iter().map(|k| {
                 let source = gauntlet_harnesses::find(&k.target).map_or("", |t| t.source);
-                let mut fingerprints = BTreeMap::new();
-                fingerprints.insert("gauntletSignature/v1".to_owned(), k.signature.clone());
-                let mut props = BTreeMap::new();
-                props.insert("target".to_owned(), serde_json::json!(k.target));
-                props.insert("expected".to_owned(), serde_json::json!(k.expected));
-                props.insert("cwe".to_owned(), serde_json::json!(k.cwe));
+                let (fingerprints, props) = identity(&k.signature, &k.target, k.expected, k.cwe);
                 let message = Message {
                     text: Some(format!("{}: fixed since the baseline: {}", k.target, k.summary)),
                     ..Default::default()
@@ -124,6 +115,23 @@ impl Report {
             .runs(vec![run])
             .build()
     }
+}
+
+/// What every result carries, found now or fixed since the baseline: its
+/// fingerprint (the signature) and the properties target, expected, cwe.
+fn identity(
+    signature: &str,
+    target: &str,
+    expected: bool,
+    cwe: u32,
+) -> (BTreeMap<String, String>, BTreeMap<String, serde_json::Value>) {
+    let fingerprints = BTreeMap::from([("gauntletSignature/v1".to_owned(), signature.to_owned())]);
+    let props = BTreeMap::from([
+        ("target".to_owned(), serde_json::json!(target)),
+        ("expected".to_owned(), serde_json::json!(expected)),
+        ("cwe".to_owned(), serde_json::json!(cwe)),
+    ]);
+    (fingerprints, props)
 }
 
 /// A location at the file under attack.
